@@ -1,0 +1,145 @@
+//! CAdES-B-B: CMS `SignedData`, detached, signed on a token.
+//!
+//! Signing is two steps because the signature comes from the token worker, after the user's
+//! consent: [`prepare`] builds the signed attributes whose DER the token signs, then
+//! [`Prepared::finish`] assembles the `ContentInfo` around the token's signature.
+
+mod algorithms;
+mod attributes;
+
+use std::time::SystemTime;
+
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedAttributes, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use const_oid::db::rfc5911::{ID_DATA, ID_SIGNED_DATA};
+use der::asn1::{OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
+use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm};
+use x509_cert::Certificate;
+
+pub use algorithms::{digest_algorithm_id, signature_algorithm_id};
+
+/// Failure to build a CMS structure (a certificate that does not re-encode, a value too large).
+#[derive(Debug)]
+pub struct CmsError(der::Error);
+
+impl std::fmt::Display for CmsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot encode the cms structure: {}", self.0)
+    }
+}
+
+impl std::error::Error for CmsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl From<der::Error> for CmsError {
+    fn from(error: der::Error) -> Self {
+        Self(error)
+    }
+}
+
+/// What a signature is made of, before the token signs.
+#[derive(Debug, Clone)]
+pub struct SignerParams<'a> {
+    /// The signer's certificate, DER.
+    pub certificate: &'a [u8],
+    /// Chain certificates to include (issuer first), DER.
+    pub chain: &'a [Vec<u8>],
+    /// Digest algorithm of the content and of the signed attributes.
+    pub digest: DigestAlgorithm,
+    /// Signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// Digest of the content.
+    pub content_digest: &'a [u8],
+    /// The signing-time attribute (CAdES detached); `None` for PAdES, where time goes in `/M`.
+    pub signing_time: Option<SystemTime>,
+}
+
+/// Signed attributes ready to be signed, and what is needed to finish the `SignedData`.
+#[derive(Debug)]
+pub struct Prepared {
+    signer: Certificate,
+    certificates: Vec<Certificate>,
+    digest: DigestAlgorithm,
+    algorithm: SignatureAlgorithm,
+    signed_attributes: SignedAttributes,
+    to_sign: Vec<u8>,
+}
+
+/// Builds the signed attributes: content-type, signing-time (when given), message-digest and
+/// ESS signing-certificate-v2.
+///
+/// # Errors
+///
+/// [`CmsError`] when a certificate does not parse or a value does not encode.
+pub fn prepare(params: &SignerParams<'_>) -> Result<Prepared, CmsError> {
+    let signer = Certificate::from_der(params.certificate)?;
+    let mut certificates = vec![signer.clone()];
+    for der in params.chain {
+        certificates.push(Certificate::from_der(der)?);
+    }
+    let mut attrs = vec![
+        attributes::content_type(ID_DATA)?,
+        attributes::message_digest(params.content_digest)?,
+        attributes::signing_certificate_v2(&signer, params.certificate)?,
+    ];
+    if let Some(time) = params.signing_time {
+        attrs.push(attributes::signing_time(time)?);
+    }
+    // SET OF: DER wants the elements sorted by their encoding; try_from sorts.
+    let signed_attributes = SetOfVec::try_from(attrs)?;
+    let to_sign = signed_attributes.to_der()?;
+    Ok(Prepared {
+        signer,
+        certificates,
+        digest: params.digest,
+        algorithm: params.algorithm,
+        signed_attributes,
+        to_sign,
+    })
+}
+
+impl Prepared {
+    /// Returns the DER of the signed attributes (as a SET), the bytes the token signs.
+    pub fn to_sign(&self) -> &[u8] {
+        &self.to_sign
+    }
+
+    /// Assembles the `ContentInfo` around `signature` and returns its DER.
+    ///
+    /// # Errors
+    ///
+    /// [`CmsError`] when a value does not encode.
+    pub fn finish(self, signature: Vec<u8>) -> Result<Vec<u8>, CmsError> {
+        let digest_id = digest_algorithm_id(self.digest);
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: self.signer.tbs_certificate.issuer.clone(),
+                serial_number: self.signer.tbs_certificate.serial_number.clone(),
+            }),
+            digest_alg: digest_id.clone(),
+            signed_attrs: Some(self.signed_attributes),
+            signature_algorithm: signature_algorithm_id(self.algorithm, self.digest)?,
+            signature: OctetString::new(signature)?,
+            unsigned_attrs: None,
+        };
+        let certificates = self.certificates.into_iter().map(CertificateChoices::Certificate).collect::<Vec<_>>();
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![digest_id])?,
+            encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
+            certificates: Some(CertificateSet(SetOfVec::try_from(certificates)?)),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info])?),
+        };
+        let info = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&signed_data)? };
+        Ok(info.to_der()?)
+    }
+}

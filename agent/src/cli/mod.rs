@@ -1,0 +1,81 @@
+//! The command line: `serve`, `certificates`, `sign --detached`, `dev-cert`.
+//!
+//! Every subcommand takes `--config FILE` (or `KYSO_CONFIG`), so scripts and tests use the same
+//! settings as the daemon.
+
+mod certificates;
+mod dev_cert;
+mod serve;
+mod sign;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Kyso: ký số tài liệu bằng USB token từ trình duyệt / sign documents with your USB token from
+/// the browser.
+#[derive(Debug, Parser)]
+#[command(name = "kyso-agent", version, about)]
+pub struct Cli {
+    /// The user's configuration file (TOML).
+    #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the agent: HTTPS on 127.0.0.1 and ::1 for the allowed portals.
+    Serve,
+    /// Lists the certificates on the present tokens.
+    Certificates(certificates::Args),
+    /// Signs a file.
+    Sign(sign::Args),
+    /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
+    DevCert(dev_cert::Args),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let result = match cli.command {
+        Command::Serve => serve::run(cli.config.as_deref()),
+        Command::Certificates(args) => certificates::run(cli.config.as_deref(), &args),
+        Command::Sign(args) => sign::run(cli.config.as_deref(), &args),
+        Command::DevCert(args) => dev_cert::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kyso-agent: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
+        // cryptoki logs every vendor mechanism number it has no name for as an error.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,cryptoki::mechanism=off"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// A multi-threaded runtime for the commands that need one.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Formats an API error for a terminal: code, both languages, detail.
+fn explain(error: &crate::error::ApiError) -> String {
+    let mut text = format!("{}\n  {}\n  {}", error.code, error.code.message_vi(), error.code.message_en());
+    if let Some(detail) = &error.detail {
+        text.push_str(&format!("\n  ({detail})"));
+    }
+    text
+}

@@ -1,0 +1,65 @@
+//! `kyso-agent serve`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config;
+use crate::prompt::Prompter;
+use crate::server::{self, Api};
+use crate::signing::Signer;
+use crate::token::TokenService;
+
+/// Loads settings, binds, and serves until Ctrl-C or SIGTERM.
+pub fn run(config_path: Option<&Path>) -> Result<(), String> {
+    let config = config::load(config_path).map_err(|e| e.to_string())?;
+    let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
+    let tokens =
+        TokenService::start(config.modules.clone()).map_err(|e| format!("cannot start the token worker: {e}"))?;
+    let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
+    let signer = Signer::new(tokens, prompter, config.max_queued_requests);
+    super::runtime()?.block_on(async move {
+        let listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
+        let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
+        for listener in &listeners {
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(%address, "listening");
+            }
+        }
+        match &config.allowed_origins {
+            config::AllowedOrigins::List(list) if list.is_empty() => {
+                tracing::warn!("allowed_origins is empty: every request will be refused");
+            }
+            config::AllowedOrigins::List(list) => {
+                tracing::info!(origins = %list.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" "), "allowed origins");
+            }
+            config::AllowedOrigins::DangerAny => {}
+        }
+        // Scripts and tests wait for this line to know the port.
+        println!("kyso-agent listening on https://127.0.0.1:{port}");
+        let api = Arc::new(Api { config, port, signer });
+        server::run(listeners, tls, api, shutdown_signal()).await.map_err(|e| e.to_string())
+    })
+}
+
+/// Completes on Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

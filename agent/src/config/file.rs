@@ -1,0 +1,48 @@
+//! The configuration file as written (TOML), before validation.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One configuration file: the user's, or the administrator's machine policy. Every key is
+/// optional so that the two can be merged; unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub port: Option<Spanned<u16>>,
+    pub allowed_origins: Option<Vec<Spanned<String>>>,
+    pub danger_allow_any_origin: Option<Spanned<bool>>,
+    pub prompter: Option<Spanned<PathBuf>>,
+    pub prompt_timeout_seconds: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub tls: TlsSection,
+    #[serde(default)]
+    pub pkcs11: Pkcs11Section,
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// `[tls]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    pub cert: Option<Spanned<PathBuf>>,
+    pub key: Option<Spanned<PathBuf>>,
+}
+
+/// `[pkcs11]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pkcs11Section {
+    pub modules: Option<Vec<Spanned<PathBuf>>>,
+}
+
+/// `[limits]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    pub max_body_bytes: Option<Spanned<u64>>,
+    pub max_connections: Option<Spanned<u32>>,
+    pub max_queued_requests: Option<Spanned<u32>>,
+}

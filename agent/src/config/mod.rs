@@ -1,0 +1,361 @@
+//! Settings: the user's file, overridden by the administrator's machine policy, validated.
+//!
+//! Raw files ([`file::ConfigFile`]) are parsed with spans, so that every bad value is reported
+//! with its file and line; [`Config`] holds only valid settings.
+
+mod file;
+mod origin;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+
+pub use file::ConfigFile;
+pub use origin::Origin;
+
+/// Environment variable naming the user's config file (like `--config`).
+pub const CONFIG_ENV: &str = "KYSO_CONFIG";
+/// Environment variable naming the machine policy file, for packaging and tests.
+pub const POLICY_ENV: &str = "KYSO_POLICY";
+/// The machine policy file on Linux and other Unix systems.
+pub const POLICY_PATH: &str = "/etc/kyso/agent.toml";
+
+/// Which origins may call the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    /// Exactly these.
+    List(Vec<Origin>),
+    /// Any origin: `danger_allow_any_origin`, for local development only.
+    DangerAny,
+}
+
+impl AllowedOrigins {
+    /// Says whether the `Origin` header value `origin` is allowed.
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            Self::DangerAny => !origin.is_empty() && origin != "null",
+            Self::List(list) => list.iter().any(|o| o.as_str() == origin),
+        }
+    }
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// TCP port on 127.0.0.1 and ::1 (0 = any free port, for tests).
+    pub port: u16,
+    /// Origins allowed to call the API.
+    pub allowed_origins: AllowedOrigins,
+    /// Server certificate chain (PEM).
+    pub tls_cert: PathBuf,
+    /// Server private key (PEM).
+    pub tls_key: PathBuf,
+    /// PKCS#11 modules; empty = probe the known locations.
+    pub modules: Vec<PathBuf>,
+    /// The pinentry-protocol program that asks for consent and PIN.
+    pub prompter: PathBuf,
+    /// How long the user has to answer a prompt.
+    pub prompt_timeout: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: u64,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Signing requests that may wait for the prompt; more get `busy`.
+    pub max_queued_requests: usize,
+    /// The files these settings came from, for logs.
+    pub sources: Vec<PathBuf>,
+}
+
+/// An invalid or unreadable configuration, with where and why.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A parsed file and its text, for turning spans into line numbers.
+struct Source {
+    path: PathBuf,
+    text: String,
+    file: ConfigFile,
+}
+
+impl Source {
+    fn error<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+        let line = line_of(&self.text, value.span().start);
+        ConfigError { file: self.path.clone(), line: Some(line), message: message.into() }
+    }
+}
+
+/// Returns the 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// Returns the user's config file location (`--config`, else `KYSO_CONFIG`, else the OS's
+/// per-user config directory).
+pub fn user_config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_owned());
+    }
+    if let Some(path) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    project_dirs().map(|d| d.config_dir().join("agent.toml"))
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("vn", "Kyso", "Kyso")
+}
+
+fn policy_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(POLICY_ENV) {
+        // An empty value means "no policy file", which tests use.
+        return (!path.is_empty()).then(|| PathBuf::from(path));
+    }
+    // Windows reads the MSI's registry key (HKLM\Software\Policies\Kyso\Agent); until the
+    // installer issue lands, the same settings are read from %ProgramData%\Kyso\agent.toml.
+    if cfg!(windows) {
+        return std::env::var_os("ProgramData").map(|d| PathBuf::from(d).join("Kyso").join("agent.toml"));
+    }
+    Some(PathBuf::from(POLICY_PATH))
+}
+
+fn read(path: &Path, required: bool) -> Result<Option<Source>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) => return Err(ConfigError { file: path.to_owned(), line: None, message: format!("cannot read: {e}") }),
+    };
+    let file =
+        parse::<ConfigFile>(&text).map_err(|(line, message)| ConfigError { file: path.to_owned(), line, message })?;
+    Ok(Some(Source { path: path.to_owned(), text, file }))
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, (Option<usize>, String)> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        (line, e.message().to_owned())
+    })
+}
+
+/// Loads the user's file (`explicit` or the default location; a missing default file means
+/// defaults) and the machine policy, and validates the result.
+///
+/// # Errors
+///
+/// [`ConfigError`] naming the file, line and what is expected; an explicitly named file that
+/// does not exist is an error too.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let user_path = user_config_path(explicit);
+    let explicit_given = explicit.is_some() || std::env::var_os(CONFIG_ENV).is_some_and(|p| !p.is_empty());
+    let user = match &user_path {
+        Some(path) => read(path, explicit_given)?,
+        None => None,
+    };
+    let policy = match policy_path() {
+        Some(path) => read(&path, false)?,
+        None => None,
+    };
+    validate(user, policy)
+}
+
+/// Picks the policy's value when it has one, else the user's.
+fn pick<'a, T>(
+    policy: Option<&'a Source>,
+    user: Option<&'a Source>,
+    field: impl Fn(&'a ConfigFile) -> Option<&'a T>,
+) -> Option<(&'a Source, &'a T)> {
+    policy.and_then(|s| field(&s.file).map(|v| (s, v))).or_else(|| user.and_then(|s| field(&s.file).map(|v| (s, v))))
+}
+
+fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, ConfigError> {
+    let (user, policy) = (user.as_ref(), policy.as_ref());
+    // On a managed machine, who may call the agent is the administrator's decision alone.
+    let origin_source = if policy.is_some() { policy } else { user };
+    if let (Some(_), Some(u)) = (policy, user)
+        && (u.file.allowed_origins.is_some() || u.file.danger_allow_any_origin.is_some())
+    {
+        tracing::warn!(file = %u.path.display(), "allowed_origins and danger_allow_any_origin are set by the machine policy; the user's values are ignored");
+    }
+
+    let port = pick(policy, user, |f| f.port.as_ref()).map_or(kyso_protocol::DEFAULT_PORT, |(_, p)| *p.get_ref());
+
+    let danger_any =
+        origin_source.and_then(|s| s.file.danger_allow_any_origin.as_ref().map(|v| *v.get_ref())).unwrap_or(false);
+    let mut origins = Vec::new();
+    if let Some(source) = origin_source {
+        for entry in source.file.allowed_origins.iter().flatten() {
+            let origin = Origin::parse(entry.get_ref()).map_err(|why| {
+                source.error(
+                    entry,
+                    format!("allowed_origins: {:?} {why}; expected \"https://host[:port]\"", entry.get_ref()),
+                )
+            })?;
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    let allowed_origins = if danger_any { AllowedOrigins::DangerAny } else { AllowedOrigins::List(origins) };
+
+    let default_tls = project_dirs().map(|d| d.config_dir().join("tls"));
+    let tls_cert = pick(policy, user, |f| f.tls.cert.as_ref())
+        .map(|(_, p)| p.get_ref().clone())
+        .or_else(|| default_tls.as_ref().map(|d| d.join("cert.pem")));
+    let tls_key = pick(policy, user, |f| f.tls.key.as_ref())
+        .map(|(_, p)| p.get_ref().clone())
+        .or_else(|| default_tls.as_ref().map(|d| d.join("key.pem")));
+    let any_file = policy.or(user).map_or_else(|| PathBuf::from("(defaults)"), |s| s.path.clone());
+    let missing = |what: &str| ConfigError {
+        file: any_file.clone(),
+        line: None,
+        message: format!(
+            "{what} is not set and has no default location; run `kyso-agent dev-cert --out DIR` and set tls.cert and tls.key"
+        ),
+    };
+    let tls_cert = tls_cert.ok_or_else(|| missing("tls.cert"))?;
+    let tls_key = tls_key.ok_or_else(|| missing("tls.key"))?;
+
+    let modules = pick(policy, user, |f| f.pkcs11.modules.as_ref())
+        .map(|(_, list)| list.iter().map(|p| p.get_ref().clone()).collect())
+        .unwrap_or_default();
+
+    let prompter = pick(policy, user, |f| f.prompter.as_ref())
+        .map_or_else(|| PathBuf::from("pinentry"), |(_, p)| p.get_ref().clone());
+
+    let prompt_timeout = match pick(policy, user, |f| f.prompt_timeout_seconds.as_ref()) {
+        Some((source, value)) if !(5..=3600).contains(value.get_ref()) => {
+            return Err(source.error(value, "prompt_timeout_seconds must be between 5 and 3600"));
+        }
+        Some((_, value)) => Duration::from_secs(*value.get_ref()),
+        None => Duration::from_secs(120),
+    };
+    let max_body_bytes = match pick(policy, user, |f| f.limits.max_body_bytes.as_ref()) {
+        Some((source, value)) if *value.get_ref() < 1024 => {
+            return Err(source.error(value, "limits.max_body_bytes must be at least 1024"));
+        }
+        Some((_, value)) => *value.get_ref(),
+        None => 256 * 1024 * 1024,
+    };
+    let max_connections = match pick(policy, user, |f| f.limits.max_connections.as_ref()) {
+        Some((source, value)) if !(1..=4096).contains(value.get_ref()) => {
+            return Err(source.error(value, "limits.max_connections must be between 1 and 4096"));
+        }
+        Some((_, value)) => *value.get_ref() as usize,
+        None => 64,
+    };
+    let max_queued_requests = match pick(policy, user, |f| f.limits.max_queued_requests.as_ref()) {
+        Some((source, value)) if *value.get_ref() > 64 => {
+            return Err(source.error(value, "limits.max_queued_requests must be at most 64"));
+        }
+        Some((_, value)) => *value.get_ref() as usize,
+        None => 4,
+    };
+
+    if danger_any {
+        tracing::warn!(
+            "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
+        );
+    }
+    Ok(Config {
+        port,
+        allowed_origins,
+        tls_cert,
+        tls_key,
+        modules,
+        prompter,
+        prompt_timeout,
+        max_body_bytes,
+        max_connections,
+        max_queued_requests,
+        sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str, text: &str) -> Result<Source, ConfigError> {
+        let file =
+            parse::<ConfigFile>(text).map_err(|(line, message)| ConfigError { file: name.into(), line, message })?;
+        Ok(Source { path: name.into(), text: text.into(), file })
+    }
+
+    const TLS: &str = "[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"\n";
+
+    #[test]
+    fn reports_unknown_keys_with_file_and_line() {
+        let err = source("user.toml", "port = 1\n\nallowed_orgins = []\n").err().expect("unknown key");
+        assert_eq!(err.line, Some(3));
+        assert!(err.to_string().starts_with("user.toml:3: unknown field `allowed_orgins`"), "{err}");
+    }
+
+    #[test]
+    fn reports_bad_origins_with_line() {
+        let user =
+            source("u.toml", &format!("allowed_origins = [\n  \"https://ok.vn\",\n  \"http://bad.vn\",\n]\n{TLS}"))
+                .expect("parses");
+        let err = validate(Some(user), None).expect_err("http refused");
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("scheme must be https"), "{err}");
+    }
+
+    #[test]
+    fn reports_wrong_types() {
+        let err = source("u.toml", "port = \"8987\"\n").err().expect("type error");
+        assert_eq!(err.line, Some(1));
+        assert!(err.message.contains("u16") || err.message.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn policy_wins_and_owns_the_origin_list() {
+        let user = source(
+            "u.toml",
+            &format!("port = 1111\nallowed_origins = [\"https://user.vn\"]\ndanger_allow_any_origin = true\n{TLS}"),
+        )
+        .expect("user");
+        let policy = source("p.toml", "port = 2222\nallowed_origins = [\"https://qlvb.gov.vn\"]\n").expect("policy");
+        let config = validate(Some(user), Some(policy)).expect("valid");
+        assert_eq!(config.port, 2222);
+        assert_eq!(
+            config.allowed_origins,
+            AllowedOrigins::List(vec![Origin::parse("https://qlvb.gov.vn").expect("origin")])
+        );
+        assert_eq!(config.tls_cert, PathBuf::from("/c.pem"));
+    }
+
+    #[test]
+    fn defaults_are_strict() {
+        let config = validate(Some(source("u.toml", TLS).expect("user")), None).expect("valid");
+        assert_eq!(config.allowed_origins, AllowedOrigins::List(vec![]));
+        assert!(!config.allowed_origins.allows("https://any.vn"));
+        assert_eq!(config.port, 8987);
+        assert_eq!(config.max_body_bytes, 256 * 1024 * 1024);
+    }
+
+    #[test]
+    fn danger_any_still_refuses_missing_and_null_origins() {
+        assert!(AllowedOrigins::DangerAny.allows("https://x.vn"));
+        assert!(!AllowedOrigins::DangerAny.allows("null"));
+        assert!(!AllowedOrigins::DangerAny.allows(""));
+    }
+}

@@ -1,0 +1,162 @@
+//! PKCS#11 tokens: finding certificates and signing with the matching private keys.
+//!
+//! PKCS#11 calls block, and a `cryptoki` session is `Send` but not `Sync`, so one dedicated worker
+//! thread owns the loaded modules and every session; async code talks to it through
+//! [`TokenService`], whose methods send a job and await the reply.
+
+mod error;
+mod inventory;
+mod mechanism;
+pub mod modules;
+mod signer;
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use kyso_protocol::{DigestAlgorithm, PinState, SignatureAlgorithm, TokenInfo};
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+
+pub use error::TokenError;
+pub use mechanism::Mechanisms;
+
+/// A certificate found on a present token, with what is needed to sign with its key.
+#[derive(Debug, Clone)]
+pub struct TokenCertificate {
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// SHA-256 of `der`.
+    pub thumbprint: [u8; 32],
+    /// CKA_ID of the certificate object (the matching key usually has the same).
+    pub object_id: Vec<u8>,
+    /// The token and slot holding it.
+    pub token: TokenInfo,
+    /// Where to find the token again.
+    pub location: TokenLocation,
+    /// The signing mechanisms the token offers.
+    pub mechanisms: Mechanisms,
+}
+
+/// Identifies a token across jobs: which module, which slot, and the token's serial number, so
+/// that a token swapped in the same slot is not mistaken for the one the user consented to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenLocation {
+    /// Index of the module in the worker's list.
+    pub module: usize,
+    /// PKCS#11 slot id.
+    pub slot_id: u64,
+    /// Token serial number.
+    pub serial: String,
+}
+
+/// What the consent prompt and the signer need to know before asking for the PIN.
+#[derive(Debug, Clone)]
+pub struct SigningTarget {
+    /// The chosen certificate.
+    pub certificate: TokenCertificate,
+    /// Other certificates on the same token that form its chain (issuer first), DER.
+    pub chain: Vec<Vec<u8>>,
+    /// PIN counters.
+    pub pin: PinState,
+    /// The token's PIN is locked.
+    pub pin_locked: bool,
+}
+
+/// A request to sign `data` with the key of a certificate, after logging in.
+pub struct SignJob {
+    /// The token and certificate the user consented to.
+    pub target: TokenLocation,
+    /// Thumbprint of the certificate whose key signs.
+    pub thumbprint: [u8; 32],
+    /// The user PIN, or `None` for a PIN-pad token.
+    pub pin: Option<SecretString>,
+    /// The algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// The digest algorithm.
+    pub digest: DigestAlgorithm,
+    /// The bytes to sign (CMS signed attributes, DER).
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for SignJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignJob")
+            .field("target", &self.target)
+            .field("algorithm", &self.algorithm)
+            .field("digest", &self.digest)
+            .field("pin", &self.pin.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+enum Job {
+    Present(oneshot::Sender<Result<bool, TokenError>>),
+    Certificates(oneshot::Sender<Result<Vec<TokenCertificate>, TokenError>>),
+    Describe([u8; 32], oneshot::Sender<Result<SigningTarget, TokenError>>),
+    Sign(Box<SignJob>, oneshot::Sender<Result<Vec<u8>, TokenError>>),
+}
+
+/// The async handle of the token worker thread. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct TokenService {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl TokenService {
+    /// Starts the worker thread, which loads `modules` (or, when empty, the modules found at the
+    /// known install locations).
+    ///
+    /// # Errors
+    ///
+    /// Fails only if the thread cannot be spawned; modules that fail to load are logged and
+    /// skipped, so a broken driver does not stop the agent.
+    pub fn start(modules: Vec<PathBuf>) -> std::io::Result<Self> {
+        let (jobs, inbox) = mpsc::channel();
+        std::thread::Builder::new().name("kyso-token".into()).spawn(move || worker::run(modules, inbox))?;
+        Ok(Self { jobs })
+    }
+
+    /// Says whether any configured module has a token present.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::WorkerGone`] only.
+    pub async fn tokens_present(&self) -> Result<bool, TokenError> {
+        self.ask(Job::Present).await
+    }
+
+    /// Lists the certificates on every present token.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError`] when a module fails while listing.
+    pub async fn certificates(&self) -> Result<Vec<TokenCertificate>, TokenError> {
+        self.ask(Job::Certificates).await
+    }
+
+    /// Finds the certificate with `thumbprint` and reads its token's state for the prompt.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::CertificateNotFound`] when no present token holds it.
+    pub async fn describe(&self, thumbprint: [u8; 32]) -> Result<SigningTarget, TokenError> {
+        self.ask(|reply| Job::Describe(thumbprint, reply)).await
+    }
+
+    /// Logs in, signs, and logs out. Never retries a wrong PIN.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::PinIncorrect`], [`TokenError::PinLocked`], [`TokenError::TokenAbsent`] when
+    /// the token was removed, and others.
+    pub async fn sign(&self, job: SignJob) -> Result<Vec<u8>, TokenError> {
+        self.ask(|reply| Job::Sign(Box::new(job), reply)).await
+    }
+
+    async fn ask<T>(&self, job: impl FnOnce(oneshot::Sender<Result<T, TokenError>>) -> Job) -> Result<T, TokenError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(job(reply)).map_err(|_| TokenError::WorkerGone)?;
+        answer.await.map_err(|_| TokenError::WorkerGone)?
+    }
+}

@@ -1,0 +1,111 @@
+//! Wire types of the Kyso agent's HTTP API, version 1.
+//!
+//! The agent listens on `https://127.0.0.1:8987` (and `[::1]`). Every request must come from an
+//! origin the administrator allowed, and every `POST` must carry `X-Kyso-Request: 1` with a JSON
+//! or `application/octet-stream` body, so browsers send a CORS preflight first. Responses are JSON.
+//!
+//! Entry types: [`StatusResponse`] (`GET /v1/status`), [`CertificateList`]
+//! (`GET /v1/certificates`), [`SignDetachedRequest`] / [`SignDetachedResponse`]
+//! (`POST /v1/sign/detached`), and [`ErrorResponse`] with its stable [`ErrorCode`] for every
+//! failure. The worked examples below are parsed by this crate's tests, so they stay true.
+//!
+//! # `GET /v1/status`
+//!
+//! ```json
+//! {
+//!   "agent": "kyso",
+//!   "version": "0.1.0",
+//!   "api_version": 1,
+//!   "tokens_present": true,
+//!   "origin": "https://qlvb.ninhbinh.gov.vn"
+//! }
+//! ```
+//!
+//! # `GET /v1/certificates`
+//!
+//! ```json
+//! {
+//!   "certificates": [{
+//!     "thumbprint": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!     "subject": "CN=Nguyễn Văn An,O=Sở Nông nghiệp và Môi trường,ST=Ninh Bình,C=VN",
+//!     "issuer": "CN=Test Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN",
+//!     "serial": "3c8a1f",
+//!     "not_before": "2026-01-01T00:00:00Z",
+//!     "not_after": "2028-01-01T00:00:00Z",
+//!     "key": { "type": "rsa", "bits": 2048 },
+//!     "key_usage": ["digital_signature", "non_repudiation"],
+//!     "signature_algorithms": ["rsa-pss", "rsa-pkcs1"],
+//!     "der_base64": "MIIC...",
+//!     "token": { "label": "kyso-test", "serial": "7d3e2a1b", "manufacturer": "SoftHSM project",
+//!                "model": "SoftHSM v2", "slot_id": 1, "slot_description": "SoftHSM slot ID 0x1",
+//!                "protected_authentication_path": false }
+//!   }]
+//! }
+//! ```
+//!
+//! # `POST /v1/sign/detached`
+//!
+//! A JSON body carries the content (`content_base64`) or a digest the portal computed
+//! (`digest_base64` with `digest_algorithm`):
+//!
+//! ```json
+//! {
+//!   "content_base64": "SOG7jyBjaMOgbyE=",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pss",
+//!   "digest_algorithm": "sha256",
+//!   "document_name": "to-trinh.txt"
+//! }
+//! ```
+//!
+//! Large content is sent raw instead (`Content-Type: application/octet-stream`), with the same
+//! options in the query string:
+//! `POST /v1/sign/detached?certificate=5f0c…&document_name=bao-cao.pdf&digest_algorithm=sha384`.
+//!
+//! The agent shows the user who asks, what is signed and with which certificate, asks for the
+//! PIN in its own window, and answers with a CMS `SignedData` (CAdES-B-B, detached):
+//!
+//! ```json
+//! {
+//!   "signature_base64": "MIIH...",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pss",
+//!   "digest_algorithm": "sha256",
+//!   "content_digest_base64": "q1Yr...="
+//! }
+//! ```
+//!
+//! # Errors
+//!
+//! Every failure has an HTTP status, a stable `code` and a message in Vietnamese and English that
+//! says what went wrong and what to do:
+//!
+//! ```json
+//! {
+//!   "error": {
+//!     "code": "pin_incorrect",
+//!     "message_vi": "Mã PIN không đúng. Hãy kiểm tra lại và thử lại; thiết bị sẽ bị khóa nếu nhập sai nhiều lần.",
+//!     "message_en": "The PIN is incorrect. Check it and try again; the token locks after too many wrong PINs.",
+//!     "pin": { "count_low": true, "final_try": false }
+//!   }
+//! }
+//! ```
+
+mod certificates;
+mod error;
+mod sign;
+mod status;
+
+pub use certificates::{CertificateInfo, CertificateList, KeyInfo, KeyType, TokenInfo};
+pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
+pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
+pub use status::StatusResponse;
+
+/// The API version this crate describes; it is the `v1` in every path.
+pub const API_VERSION: u32 = 1;
+
+/// The header every `POST` must carry (value `1`), so that browsers must send a preflight.
+pub const REQUEST_HEADER: &str = "x-kyso-request";
+
+/// The agent's default port, the one the Government CA plugin's portals already call.
+pub const DEFAULT_PORT: u16 = 8987;
