@@ -1,1 +1,8 @@
+//! End-to-end tests of the Kyso agent against real parts: SoftHSM2, OpenSSL, pyHanko, the real
+//! `kyso-agent` binary over TLS. One binary for all (fewer links, one shared PKI).
 
+mod cli;
+mod detached;
+mod security;
+mod server;
+mod tokens;

@@ -1,0 +1,160 @@
+//! The real `kyso-agent serve` process, configured for one test.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::client::{Client, PORTAL};
+use crate::pki::Pki;
+
+/// The local CA and server certificate made by `kyso-agent dev-cert`, shared by all tests.
+pub fn dev_cert() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = crate::temp_dir("kyso-tls-");
+        let status = Command::new(crate::binary("kyso-agent"))
+            .args(["dev-cert", "--out"])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .status()
+            .expect("run dev-cert");
+        assert!(status.success(), "dev-cert failed");
+        dir
+    })
+    .path()
+}
+
+/// A configuration for `pki`'s token, allowing [`PORTAL`], answering prompts with the scripted
+/// pinentry, with `extra` top-level TOML (before any table).
+pub fn config_text(pki: &Pki, extra: &str) -> String {
+    let tls = dev_cert();
+    format!(
+        "port = 0\nallowed_origins = [\"{PORTAL}\"]\nprompter = {:?}\n{extra}\n\
+         [tls]\ncert = {:?}\nkey = {:?}\n[pkcs11]\nmodules = [{:?}]\n",
+        crate::binary("kyso-test-pinentry"),
+        tls.join("cert.pem"),
+        tls.join("key.pem"),
+        pki.module(),
+    )
+}
+
+/// A running agent; stopped (SIGTERM) when dropped.
+#[derive(Debug)]
+pub struct Agent {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Agent {
+    /// Starts an agent on the token of `pki`, allowing [`PORTAL`].
+    pub fn start(pki: &Pki) -> Agent {
+        Agent::start_with(pki, "")
+    }
+
+    /// Starts an agent with extra top-level TOML settings (before any table).
+    pub fn start_with(pki: &Pki, extra: &str) -> Agent {
+        let dir = crate::temp_dir("kyso-agent-");
+        let config = config_text(pki, extra);
+        let config_path = dir.path().join("agent.toml");
+        std::fs::write(&config_path, config).expect("write config");
+        std::fs::create_dir(dir.path().join("pinentry")).expect("pinentry dir");
+        let stderr = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
+        let mut child = Command::new(crate::binary("kyso-agent"))
+            .arg("--config")
+            .arg(&config_path)
+            .arg("serve")
+            .env("SOFTHSM2_CONF", pki.softhsm_conf())
+            .env("KYSO_POLICY", "")
+            .env("KYSO_TEST_PINENTRY_DIR", dir.path().join("pinentry"))
+            .env("KYSO_LOG", "debug,cryptoki::mechanism=off")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn kyso-agent");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
+        let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok());
+        let mut agent = Agent { child: Some(child), port: 0, dir };
+        match port {
+            Some(port) => agent.port = port,
+            None => panic!("the agent did not start ({line:?}); log:\n{}", agent.log()),
+        }
+        agent
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A client trusting the local CA.
+    pub fn client(&self) -> Client {
+        Client::new(self.port, &dev_cert().join("ca.pem"))
+    }
+
+    /// Scripts the pinentry's next answers (`pin 123456`, `cancel`, `run CMD`, `sleep N`, ...).
+    pub fn answers(&self, answers: &[&str]) {
+        let text: String = answers.iter().map(|a| format!("{a}\n")).collect();
+        std::fs::write(self.dir.path().join("pinentry/answers"), text).expect("write answers");
+    }
+
+    /// Lines the pinentry logged for prompts shown (`GETPIN\t...`, `CONFIRM\t...`).
+    pub fn prompts(&self) -> Vec<String> {
+        self.pinentry_log()
+            .lines()
+            .filter(|l| l.starts_with("GETPIN") || l.starts_with("CONFIRM"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// How many times the pinentry program was started.
+    pub fn prompter_starts(&self) -> usize {
+        self.pinentry_log().lines().filter(|l| l.starts_with("START")).count()
+    }
+
+    fn pinentry_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("pinentry/log")).unwrap_or_default()
+    }
+
+    /// The agent's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("agent.log")).unwrap_or_default()
+    }
+
+    /// A path in the test's own directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Sends SIGTERM and waits (at most 20 s) for the exit status.
+    pub fn stop(&mut self) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

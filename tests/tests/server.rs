@@ -1,0 +1,67 @@
+//! The daemon itself: status, certificate listing, listeners, shutdown.
+
+use kyso_tests::agent::Agent;
+use kyso_tests::client::PORTAL;
+use kyso_tests::pki::Pki;
+
+#[tokio::test]
+async fn status_reports_version_tokens_and_origin() {
+    let agent = Agent::start(Pki::shared());
+    let reply = agent.client().get("/v1/status").await;
+    assert_eq!(reply.status, 200);
+    let status = reply.json();
+    assert_eq!(status["agent"], "kyso");
+    assert_eq!(status["api_version"], 1);
+    assert_eq!(status["tokens_present"], true);
+    assert_eq!(status["origin"], PORTAL);
+    assert_eq!(reply.header("access-control-allow-origin"), Some(PORTAL));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn certificates_describe_every_certificate() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let list = agent.client().get("/v1/certificates").await.json();
+    let certs = list["certificates"].as_array().expect("list");
+    assert_eq!(certs.len(), 5, "{list}");
+    let find = |name: &str| {
+        let thumbprint = pki.thumbprint(name);
+        certs.iter().find(|c| c["thumbprint"] == thumbprint.as_str()).unwrap_or_else(|| panic!("{name} not listed"))
+    };
+    let person = find("person-rsa");
+    assert!(person["subject"].as_str().is_some_and(|s| s.contains("CN=Nguyễn Văn An")), "{person}");
+    assert_eq!(person["key"]["type"], "rsa");
+    assert_eq!(person["key"]["bits"], 2048);
+    assert_eq!(person["key_usage"], serde_json::json!(["digital_signature", "non_repudiation"]));
+    assert_eq!(person["signature_algorithms"], serde_json::json!(["rsa-pss", "rsa-pkcs1"]));
+    assert_eq!(person["token"]["label"], "kyso-test");
+    assert!(person["der_base64"].as_str().is_some_and(|d| d.len() > 500));
+    let ec = find("person-ec");
+    assert_eq!(ec["key"], serde_json::json!({"type": "ec", "bits": 256, "curve": "P-256"}));
+    assert_eq!(ec["signature_algorithms"], serde_json::json!(["ecdsa"]));
+    assert!(find("expired-rsa")["not_after"].as_str().is_some_and(|t| t.starts_with("2021-01-01")));
+}
+
+#[tokio::test]
+async fn listens_on_both_loopbacks_only() {
+    let agent = Agent::start(Pki::shared());
+    let port = agent.port();
+    assert!(std::net::TcpStream::connect(("::1", port)).is_ok(), "no [::1] listener");
+    let mut bound_elsewhere = false;
+    if let Ok(addrs) = std::process::Command::new("ss").args(["-ltnH"]).output() {
+        for line in String::from_utf8_lossy(&addrs.stdout).lines().filter(|l| l.contains(&format!(":{port} "))) {
+            bound_elsewhere |= !(line.contains("127.0.0.1:") || line.contains("[::1]:"));
+        }
+    }
+    assert!(!bound_elsewhere, "listening on a non-loopback address");
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_cleanly() {
+    let mut agent = Agent::start(Pki::shared());
+    assert_eq!(agent.client().get("/v1/status").await.status, 200);
+    let status = agent.stop().expect("exited within 20 s");
+    assert!(status.success(), "exit status {status:?}\n{}", agent.log());
+    assert!(agent.log().contains("shutting down"), "{}", agent.log());
+}
