@@ -65,3 +65,38 @@ async fn sigterm_shuts_down_cleanly() {
     assert!(status.success(), "exit status {status:?}\n{}", agent.log());
     assert!(agent.log().contains("shutting down"), "{}", agent.log());
 }
+
+#[tokio::test]
+async fn demo_serves_the_portal_page_on_its_own_origin() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let pki = Pki::shared();
+    let page_port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let dir = kyso_tests::temp_dir("kyso-demo-");
+    let config = dir.path().join("agent.toml");
+    let text = kyso_tests::agent::config_text(pki, "")
+        .replace(&format!("[\"{PORTAL}\"]"), &format!("[\"https://localhost:{page_port}\"]"));
+    std::fs::write(&config, text).expect("config");
+    let mut child = Command::new(kyso_tests::binary("kyso-agent"))
+        .arg("--config")
+        .arg(&config)
+        .args(["demo", "--page-port", &page_port.to_string()])
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn demo");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let api_port: u16 = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).expect("api port");
+    let page = kyso_tests::client::Client::new(page_port, &kyso_tests::agent::dev_cert().join("ca.pem"));
+    let reply = page.send("GET", "/", &[("host", &format!("localhost:{page_port}"))], Vec::new()).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(reply.status, 200);
+    let html = String::from_utf8_lossy(&reply.body);
+    assert!(html.contains(&format!("const API = \"https://127.0.0.1:{api_port}\"")), "{html}");
+    assert!(html.contains("X-Kyso-Request") && html.contains("/v1/sign/detached"));
+}

@@ -4,6 +4,7 @@
 //! settings as the daemon.
 
 mod certificates;
+mod demo;
 mod dev_cert;
 mod serve;
 mod sign;
@@ -35,6 +36,8 @@ enum Command {
     Sign(sign::Args),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
+    /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
+    Demo(demo::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Certificates(args) => certificates::run(cli.config.as_deref(), &args),
         Command::Sign(args) => sign::run(cli.config.as_deref(), &args),
         Command::DevCert(args) => dev_cert::run(&args),
+        Command::Demo(args) => demo::run(cli.config.as_deref(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

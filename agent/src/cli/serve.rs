@@ -42,7 +42,7 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -1,0 +1,85 @@
+//! `kyso-agent demo`: the agent plus a demo portal page on its own origin, so a newcomer sees
+//! the whole flow (list certificates, sign a text, detached signature) on one machine.
+
+use std::convert::Infallible;
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::{self, Origin};
+use crate::prompt::Prompter;
+use crate::server::{self, Api};
+use crate::signing::Signer;
+use crate::token::TokenService;
+
+const PAGE: &str = include_str!("demo.html");
+
+/// Options of `demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port of the demo page; its origin `https://localhost:PORT` must be in allowed_origins.
+    #[arg(long, default_value_t = 8988)]
+    page_port: u16,
+}
+
+/// Serves the API and the demo page until Ctrl-C or SIGTERM.
+pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
+    let config = config::load(config_path).map_err(|e| e.to_string())?;
+    let origin = Origin::parse(&format!("https://localhost:{}", args.page_port)).map_err(|e| e.to_string())?;
+    if !config.allowed_origins.allows(origin.as_str()) {
+        return Err(format!("add \"{origin}\" to allowed_origins in the configuration to use the demo page"));
+    }
+    let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
+    let tokens = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
+    let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
+    let signer = Signer::new(tokens, prompter, config.max_queued_requests);
+    super::runtime()?.block_on(async move {
+        let listeners =
+            server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
+        let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
+        let page_listener = TcpListener::bind(("127.0.0.1", args.page_port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.page_port))?;
+        let page = Bytes::from(PAGE.replace("__KYSO_API__", &format!("https://127.0.0.1:{port}")));
+        tokio::spawn(serve_page(page_listener, TlsAcceptor::from(tls.clone()), page));
+        println!("kyso-agent listening on https://127.0.0.1:{port}");
+        println!("demo page: {origin}/");
+        let api = Arc::new(Api { config, port, signer });
+        server::run(listeners, tls, api, super::serve::shutdown_signal()).await.map_err(|e| e.to_string())
+    })
+}
+
+/// Serves the one static page over TLS (HTTP/1.1), loopback only.
+async fn serve_page(listener: TcpListener, acceptor: TlsAcceptor, page: Bytes) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let (acceptor, page) = (acceptor.clone(), page.clone());
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(stream).await else { return };
+            let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                let page = page.clone();
+                async move {
+                    let mut response =
+                        Response::new(Full::new(if request.uri().path() == "/" { page } else { Bytes::new() }));
+                    if request.uri().path() != "/" {
+                        *response.status_mut() = StatusCode::NOT_FOUND;
+                    }
+                    response
+                        .headers_mut()
+                        .insert("content-type", hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
+                    Ok::<_, Infallible>(response)
+                }
+            });
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Kyso's demo and tests need on Debian/Ubuntu, skipping what is already there.
+# Usage: scripts/install-deps.sh [demo|test]   (as root, or with sudo available)
+set -euo pipefail
+mode=${1:-test}
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl)
+[ "$mode" = demo ] && packages+=(libnss3-tools pinentry-curses)
+[ "$mode" = test ] && packages+=(python3 python3-pip iproute2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  echo "installing Rust (rustup; the toolchain pinned in rust-toolchain.toml is fetched on first build)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+fi
+
+if [ "$mode" = test ] && ! command -v pyhanko >/dev/null 2>&1; then
+  echo "installing pyHanko (independent PDF/CMS validator)"
+  # Debian marks the system Python as externally managed; this is a test machine.
+  python3 -m pip install -q pyhanko-cli 2>/dev/null || python3 -m pip install -q --break-system-packages pyhanko-cli
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs missing system packages, then format check,
+# clippy with warnings as errors, build, and every test (unit and end-to-end, real parts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+# A user config named in the environment must not leak into the tests (they pass their own).
+unset KYSO_CONFIG
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo build --workspace --locked
+cargo test --workspace --locked
