@@ -4,7 +4,7 @@ use base64::Engine;
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1, SECP_521_R_1};
 use der::{Decode, Encode};
-use kyso_protocol::{CertificateInfo, KeyInfo, KeyType, SignatureAlgorithm, TokenInfo};
+use kyso_protocol::{CertificateInfo, CertificateStatus, KeyInfo, KeyType, SignatureAlgorithm, TokenInfo};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::KeyUsage;
@@ -172,6 +172,12 @@ pub fn describe(
         not_after: rfc3339(tbs.validity.not_after),
         key: key_info(cert),
         key_usage: key_usage_names(cert),
+        status: match check_usable(cert, std::time::SystemTime::now()) {
+            Ok(()) => CertificateStatus::Valid,
+            Err(Unusable::Expired) => CertificateStatus::Expired,
+            Err(Unusable::NotYetValid) => CertificateStatus::NotYetValid,
+            Err(Unusable::KeyUsage) => CertificateStatus::NotForSigning,
+        },
         signature_algorithms: algorithms,
         der_base64: base64::engine::general_purpose::STANDARD.encode(der),
         token,

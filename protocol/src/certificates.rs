@@ -30,12 +30,29 @@ pub struct CertificateInfo {
     pub key: KeyInfo,
     /// Key usage bits set in the certificate, snake_case names (`digital_signature`, ...).
     pub key_usage: Vec<String>,
+    /// Whether the certificate can sign documents now; portals should offer only `valid` ones.
+    pub status: CertificateStatus,
     /// The signature algorithms the agent can use with this key on this token, preferred first.
     pub signature_algorithms: Vec<SignatureAlgorithm>,
     /// The certificate, DER, standard base64.
     pub der_base64: String,
     /// The token (and slot) that holds it.
     pub token: TokenInfo,
+}
+
+/// Whether a certificate can sign documents now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    /// Within its validity period, with a key usage that allows signing documents.
+    Valid,
+    /// Past its validity period (signing is refused with `certificate_expired`).
+    Expired,
+    /// Before its validity period (`certificate_not_yet_valid`).
+    NotYetValid,
+    /// Its key usage has neither digitalSignature nor nonRepudiation, e.g. a CA certificate
+    /// (`certificate_key_usage`).
+    NotForSigning,
 }
 
 /// Describes a public key.

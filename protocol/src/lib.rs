@@ -34,6 +34,7 @@
 //!     "not_after": "2028-01-01T00:00:00Z",
 //!     "key": { "type": "rsa", "bits": 2048 },
 //!     "key_usage": ["digital_signature", "non_repudiation"],
+//!     "status": "valid",
 //!     "signature_algorithms": ["rsa-pss", "rsa-pkcs1"],
 //!     "der_base64": "MIIC...",
 //!     "token": { "label": "kyso-test", "serial": "7d3e2a1b", "manufacturer": "SoftHSM project",
@@ -96,7 +97,7 @@ mod error;
 mod sign;
 mod status;
 
-pub use certificates::{CertificateInfo, CertificateList, KeyInfo, KeyType, TokenInfo};
+pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyInfo, KeyType, TokenInfo};
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
 pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
 pub use status::StatusResponse;

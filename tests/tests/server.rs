@@ -40,7 +40,13 @@ async fn certificates_describe_every_certificate() {
     let ec = find("person-ec");
     assert_eq!(ec["key"], serde_json::json!({"type": "ec", "bits": 256, "curve": "P-256"}));
     assert_eq!(ec["signature_algorithms"], serde_json::json!(["ecdsa"]));
-    assert!(find("expired-rsa")["not_after"].as_str().is_some_and(|t| t.starts_with("2021-01-01")));
+    assert_eq!(person["status"], "valid");
+    let expired = find("expired-rsa");
+    assert!(expired["not_after"].as_str().is_some_and(|t| t.starts_with("2021-01-01")));
+    assert_eq!(expired["status"], "expired");
+    let issuing =
+        certs.iter().find(|c| c["key_usage"] == serde_json::json!(["key_cert_sign", "crl_sign"])).expect("issuing CA");
+    assert_eq!(issuing["status"], "not_for_signing");
 }
 
 #[tokio::test]

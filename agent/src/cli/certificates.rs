@@ -34,7 +34,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         println!("{}", cert.thumbprint);
         println!("  subject:  {}", cert.subject);
         println!("  issuer:   {}", cert.issuer);
-        println!("  valid:    {} .. {}", cert.not_before, cert.not_after);
+        println!("  valid:    {} .. {} ({:?})", cert.not_before, cert.not_after, cert.status);
         let curve = cert.key.curve.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
         println!("  key:      {:?} {} bits{curve}; usage: {}", cert.key.kind, cert.key.bits, cert.key_usage.join(", "));
         let algorithms: Vec<&str> = cert.signature_algorithms.iter().map(|a| a.as_str()).collect();
