@@ -20,6 +20,7 @@
 #     org-rsa     02    RSA 2048, the agency's seal
 #     person-ec   03    ECDSA P-256, an official
 #     expired-rsa 04    RSA 2048, valid 2020-01-01 .. 2021-01-01
+#     person-always 05  RSA 2048, key with CKA_ALWAYS_AUTHENTICATE (PIN at every signature)
 # No private key is left in DIR: the token holds them all.
 # The script exports nothing; callers set SOFTHSM2_CONF=DIR/softhsm2.conf themselves.
 set -euo pipefail
@@ -191,6 +192,8 @@ end_entity person-ec ec binh.tt@ninhbinh.gov.vn \
 end_entity expired-rsa rsa cuong.lv@ninhbinh.gov.vn \
   "/C=VN/ST=Ninh Bình/O=Sở Nông nghiệp và Môi trường/CN=Lê Văn Cường" \
   20200101000000Z 20210101000000Z
+end_entity person-always rsa hoa.pt@ninhbinh.gov.vn \
+  "/C=VN/ST=Ninh Bình/O=Sở Nông nghiệp và Môi trường/CN=Phạm Thị Hoa" "$(when -1)" "$(when 730)"
 
 # The token. genpkey writes unencrypted PKCS#8 PEM, which is what softhsm2-util imports.
 hsm softhsm2-util --init-token --free --label "$TOKEN" --pin "$PIN" --so-pin "$SO"
@@ -201,15 +204,20 @@ for name in person-rsa org-rsa person-ec expired-rsa; do
   p11 --write-object "$D/$name.der" --type cert --id "0$id" --label "$name"
   id=$((id + 1))
 done
+# A key that asks for the PIN again at every signature (CKA_ALWAYS_AUTHENTICATE), as some
+# tokens' qualified keys do; softhsm2-util cannot set the attribute, pkcs11-tool can.
+run openssl pkey -in person-always.key -outform DER -out person-always.key.der
+p11 --write-object person-always.key.der --type privkey --id 05 --label person-always --always-auth
+p11 --write-object "$D/person-always.der" --type cert --id 05 --label person-always
 run openssl x509 -in "$D/issuing.pem" -outform der -out issuing.der
 p11 --write-object issuing.der --type cert --id a0 --label issuing-ca
 
-# Sanity check: 4 private keys and 5 certificates on the token.
+# Sanity check: 5 private keys and 6 certificates on the token.
 objects=$(env SOFTHSM2_CONF="$D/softhsm2.conf" pkcs11-tool --module "$MODULE" \
   --token-label "$TOKEN" --login --pin "$PIN" --list-objects 2>/dev/null </dev/null)
 keys=$(grep -c '^Private Key Object' <<<"$objects" || true)
 certs=$(grep -c '^Certificate Object' <<<"$objects" || true)
-[[ $keys == 4 && $certs == 5 ]] || die "token holds $keys private keys and $certs certificates, expected 4 and 5"
+[[ $keys == 5 && $certs == 6 ]] || die "token holds $keys private keys and $certs certificates, expected 5 and 6"
 
 printf 'SOFTHSM2_CONF=%s\nPIN=%s\nMODULE=%s\n' "$D/softhsm2.conf" "$PIN" "$MODULE" >"$D/env"
 cd "$D"

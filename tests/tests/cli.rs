@@ -83,9 +83,9 @@ fn certificates_json_uses_kyso_config() {
         .env("SOFTHSM2_CONF", pki.softhsm_conf())
         .output()
         .expect("run");
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(result.status.success(), "{:?}: {}", result.status, String::from_utf8_lossy(&result.stderr));
     let list: serde_json::Value = serde_json::from_slice(&result.stdout).expect("json");
-    assert_eq!(list["certificates"].as_array().map(Vec::len), Some(5));
+    assert_eq!(list["certificates"].as_array().map(Vec::len), Some(6));
 }
 
 #[test]

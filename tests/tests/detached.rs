@@ -154,3 +154,29 @@ async fn over_http2() {
         .await;
     assert_eq!(rebound.error_code(), "host_not_allowed");
 }
+
+#[tokio::test]
+async fn key_that_asks_for_the_pin_at_every_signature() {
+    // CKA_ALWAYS_AUTHENTICATE: the agent logs in again (context-specific) between C_SignInit and
+    // the signature, with the PIN the user gave once.
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    for algorithm in ["rsa-pss", "rsa-pkcs1"] {
+        agent.answers(&[&format!("pin {PIN}")]);
+        let body = json!({
+            "content_base64": B64.encode(b"Quyet dinh"),
+            "certificate": pki.thumbprint("person-always"),
+            "signature_algorithm": algorithm,
+        });
+        let reply = agent.client().post_json("/v1/sign/detached", &body).await;
+        assert_eq!(reply.status, 200, "{algorithm}: {}", String::from_utf8_lossy(&reply.body));
+        check_independently(
+            &agent,
+            pki,
+            algorithm,
+            reply.json()["signature_base64"].as_str().expect("sig"),
+            b"Quyet dinh",
+        );
+    }
+    assert_eq!(agent.prompts().len(), 2, "one prompt per signature");
+}
