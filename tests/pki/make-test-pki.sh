@@ -18,9 +18,9 @@
 #                       label <name> and the id below:
 #     person-rsa  01    RSA 2048, an official
 #     org-rsa     02    RSA 2048, the agency's seal
-#     person-ec   03    ECDSA P-256, an official
+#     person-ec   03    ECDSA P-256, an official (certificate CKA_ID 13)
 #     expired-rsa 04    RSA 2048, valid 2020-01-01 .. 2021-01-01
-#     person-always 05  RSA 2048, key with CKA_ALWAYS_AUTHENTICATE (PIN at every signature)
+#     person-always 05  RSA 2048, CKA_ALWAYS_AUTHENTICATE (PIN at every signature; certificate CKA_ID 15)
 # No private key is left in DIR: the token holds them all.
 # The script exports nothing; callers set SOFTHSM2_CONF=DIR/softhsm2.conf themselves.
 set -euo pipefail
@@ -201,14 +201,18 @@ p11() { hsm pkcs11-tool --module "$MODULE" --token-label "$TOKEN" --login --pin 
 id=1
 for name in person-rsa org-rsa person-ec expired-rsa; do
   hsm softhsm2-util --import "$name.key" --token "$TOKEN" --label "$name" --id "0$id" --pin "$PIN"
-  p11 --write-object "$D/$name.der" --type cert --id "0$id" --label "$name"
+  # person-ec's certificate gets another CKA_ID than its key, as some enrolment tools leave it:
+  # the agent must find the key through the public key object's EC point.
+  cert_id="0$id"; [ "$name" = person-ec ] && cert_id="1$id"
+  p11 --write-object "$D/$name.der" --type cert --id "$cert_id" --label "$name"
   id=$((id + 1))
 done
 # A key that asks for the PIN again at every signature (CKA_ALWAYS_AUTHENTICATE), as some
 # tokens' qualified keys do; softhsm2-util cannot set the attribute, pkcs11-tool can.
 run openssl pkey -in person-always.key -outform DER -out person-always.key.der
 p11 --write-object person-always.key.der --type privkey --id 05 --label person-always --always-auth
-p11 --write-object "$D/person-always.der" --type cert --id 05 --label person-always
+# Its certificate's CKA_ID differs too: the agent matches the key by RSA modulus.
+p11 --write-object "$D/person-always.der" --type cert --id 15 --label person-always
 run openssl x509 -in "$D/issuing.pem" -outform der -out issuing.der
 p11 --write-object issuing.der --type cert --id a0 --label issuing-ca
 
