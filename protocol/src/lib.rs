@@ -59,8 +59,9 @@
 //! }
 //! ```
 //!
-//! Large content is sent raw instead (`Content-Type: application/octet-stream`), with the same
-//! options in the query string:
+//! JSON bodies are limited to 64 MiB (and to `limits.max_body_bytes`). Large content is sent raw
+//! instead (`Content-Type: application/octet-stream`, streamed to disk, up to
+//! `limits.max_body_bytes`, 256 MiB by default), with the same options in the query string:
 //! `POST /v1/sign/detached?certificate=5f0c…&document_name=bao-cao.pdf&digest_algorithm=sha384`.
 //!
 //! The agent shows the user who asks, what is signed and with which certificate, asks for the

@@ -5,6 +5,7 @@
 
 mod file;
 mod origin;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -95,12 +96,14 @@ struct Source {
     path: PathBuf,
     text: String,
     file: ConfigFile,
+    /// The text is the user's (a file), not converted from the registry, so lines mean something.
+    has_lines: bool,
 }
 
 impl Source {
     fn error<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> ConfigError {
-        let line = line_of(&self.text, value.span().start);
-        ConfigError { file: self.path.clone(), line: Some(line), message: message.into() }
+        let line = self.has_lines.then(|| line_of(&self.text, value.span().start));
+        ConfigError { file: self.path.clone(), line, message: message.into() }
     }
 }
 
@@ -125,17 +128,27 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("vn", "Kyso", "Kyso")
 }
 
-fn policy_path() -> Option<PathBuf> {
+/// Reads the machine policy: `KYSO_POLICY` when set (empty: none), else the registry key on
+/// Windows, else [`POLICY_PATH`].
+fn load_policy() -> Result<Option<Source>, ConfigError> {
     if let Some(path) = std::env::var_os(POLICY_ENV) {
-        // An empty value means "no policy file", which tests use.
-        return (!path.is_empty()).then(|| PathBuf::from(path));
+        // An empty value means "no policy", which tests use.
+        return if path.is_empty() { Ok(None) } else { read(Path::new(&path), false) };
     }
-    // Windows reads the MSI's registry key (HKLM\Software\Policies\Kyso\Agent); until the
-    // installer issue lands, the same settings are read from %ProgramData%\Kyso\agent.toml.
-    if cfg!(windows) {
-        return std::env::var_os("ProgramData").map(|d| PathBuf::from(d).join("Kyso").join("agent.toml"));
-    }
-    Some(PathBuf::from(POLICY_PATH))
+    #[cfg(windows)]
+    return registry_policy();
+    #[cfg(not(windows))]
+    read(Path::new(POLICY_PATH), false)
+}
+
+#[cfg(windows)]
+fn registry_policy() -> Result<Option<Source>, ConfigError> {
+    let path = PathBuf::from(format!(r"HKLM\{}", registry::POLICY_KEY));
+    let error = |message: String| ConfigError { file: path.clone(), line: None, message };
+    let Some(values) = registry::read().map_err(error)? else { return Ok(None) };
+    let text = registry::to_toml(&values).map_err(error)?;
+    let file = parse::<ConfigFile>(&text).map_err(|(_, message)| error(message))?;
+    Ok(Some(Source { path: path.clone(), text, file, has_lines: false }))
 }
 
 fn read(path: &Path, required: bool) -> Result<Option<Source>, ConfigError> {
@@ -146,7 +159,7 @@ fn read(path: &Path, required: bool) -> Result<Option<Source>, ConfigError> {
     };
     let file =
         parse::<ConfigFile>(&text).map_err(|(line, message)| ConfigError { file: path.to_owned(), line, message })?;
-    Ok(Some(Source { path: path.to_owned(), text, file }))
+    Ok(Some(Source { path: path.to_owned(), text, file, has_lines: true }))
 }
 
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, (Option<usize>, String)> {
@@ -170,10 +183,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         Some(path) => read(path, explicit_given)?,
         None => None,
     };
-    let policy = match policy_path() {
-        Some(path) => read(&path, false)?,
-        None => None,
-    };
+    let policy = load_policy()?;
     validate(user, policy)
 }
 
@@ -297,7 +307,7 @@ mod tests {
     fn source(name: &str, text: &str) -> Result<Source, ConfigError> {
         let file =
             parse::<ConfigFile>(text).map_err(|(line, message)| ConfigError { file: name.into(), line, message })?;
-        Ok(Source { path: name.into(), text: text.into(), file })
+        Ok(Source { path: name.into(), text: text.into(), file, has_lines: true })
     }
 
     const TLS: &str = "[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"\n";

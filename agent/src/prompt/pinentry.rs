@@ -4,7 +4,6 @@
 //! -curses, -tty, ...). Each dialog runs its own program instance, and the whole
 //! conversation is bounded by the dialog's timeout.
 
-use std::ffi::CStr;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -381,6 +380,13 @@ fn environment_options() -> Vec<String> {
     options
 }
 
+/// Terminals are named for terminal pinentries on Unix; Windows pinentries are graphical.
+#[cfg(not(unix))]
+fn stdin_tty_name() -> Option<String> {
+    None
+}
+
+#[cfg(unix)]
 fn stdin_tty_name() -> Option<String> {
     // SAFETY: isatty only inspects the descriptor number, which needs not be open.
     if unsafe { libc::isatty(0) } != 1 {
@@ -393,7 +399,7 @@ fn stdin_tty_name() -> Option<String> {
     if rc != 0 {
         return None;
     }
-    let name = CStr::from_bytes_until_nul(&buf).ok()?;
+    let name = std::ffi::CStr::from_bytes_until_nul(&buf).ok()?;
     name.to_str().ok().map(str::to_owned)
 }
 

@@ -7,6 +7,7 @@
 
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::types::Ulong;
 use kyso_protocol::{DigestAlgorithm, KeyType, SignatureAlgorithm};
 
 use super::TokenError;
@@ -140,7 +141,9 @@ fn pss_params(digest: DigestAlgorithm) -> PkcsPssParams {
         DigestAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
     };
     // Salt length = hash length, the value RFC 4055 and ETSI profiles expect.
-    PkcsPssParams { hash_alg, mgf, s_len: (digest.output_len() as u64).into() }
+    // CK_ULONG is 32 bits on Windows; a hash length always fits.
+    let s_len = Ulong::try_from(digest.output_len()).unwrap_or_else(|_| Ulong::from(32));
+    PkcsPssParams { hash_alg, mgf, s_len }
 }
 
 /// Wraps a digest in the DER `DigestInfo` that RSASSA-PKCS1-v1_5 signs (RFC 8017, 9.2 note 1).
