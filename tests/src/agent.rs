@@ -56,8 +56,12 @@ impl Agent {
 
     /// Starts an agent with extra top-level TOML settings (before any table).
     pub fn start_with(pki: &Pki, extra: &str) -> Agent {
+        Agent::start_with_config(pki, &config_text(pki, extra))
+    }
+
+    /// Starts an agent with a whole configuration text (see [`config_text`]).
+    pub fn start_with_config(pki: &Pki, config: &str) -> Agent {
         let dir = crate::temp_dir("kyso-agent-");
-        let config = config_text(pki, extra);
         let config_path = dir.path().join("agent.toml");
         std::fs::write(&config_path, config).expect("write config");
         std::fs::create_dir(dir.path().join("pinentry")).expect("pinentry dir");

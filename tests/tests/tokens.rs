@@ -75,3 +75,13 @@ async fn token_pulled_out_while_the_prompt_is_open() {
     let reply = client.post_json("/v1/sign/detached", &sign_body(&pki, "person-rsa")).await;
     assert_eq!(reply.error_code(), "certificate_not_found");
 }
+
+#[tokio::test]
+async fn missing_prompt_program_is_prompter_unavailable() {
+    let pki = Pki::shared();
+    let pinentry = format!("prompter = {:?}", kyso_tests::binary("kyso-test-pinentry"));
+    let config = kyso_tests::agent::config_text(pki, "").replace(&pinentry, "prompter = \"/nonexistent/pinentry\"");
+    let agent = Agent::start_with_config(pki, &config);
+    let reply = agent.client().post_json("/v1/sign/detached", &sign_body(pki, "org-rsa")).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (503, "prompter_unavailable"), "{}", reply.json());
+}

@@ -21,7 +21,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-pub use guard::{Admitted, BodyKind, check};
 pub use routes::certificates;
 pub use tls::server_config;
 

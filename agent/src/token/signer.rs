@@ -32,12 +32,15 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<u8>, TokenErr
     match session.login(UserType::User, job.pin.as_ref()) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange, _)) => {
-            let pin = context
-                .get_token_info(slot)
-                .map(|i| PinState { count_low: i.user_pin_count_low(), final_try: i.user_pin_final_try() })
-                .unwrap_or_default();
-            let locked = context.get_token_info(slot).is_ok_and(|i| i.user_pin_locked());
-            return Err(if locked { TokenError::PinLocked } else { TokenError::PinIncorrect(pin) });
+            // The counters after this failure, so the user learns how close the lock is.
+            return Err(match context.get_token_info(slot) {
+                Ok(info) if info.user_pin_locked() => TokenError::PinLocked,
+                Ok(info) => TokenError::PinIncorrect(PinState {
+                    count_low: info.user_pin_count_low(),
+                    final_try: info.user_pin_final_try(),
+                }),
+                Err(_) => TokenError::PinIncorrect(PinState::default()),
+            });
         }
         Err(error) => return Err(TokenError::from_cryptoki(error)),
     }
