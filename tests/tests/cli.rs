@@ -6,6 +6,14 @@ use kyso_tests::agent::{config_text, dev_cert};
 use kyso_tests::pki::{PIN, Pki};
 use kyso_tests::{binary, temp_dir, verify};
 
+/// A temp dir holding `agent.toml` for `pki`'s token (see [`config_text`]).
+fn configured(pki: &Pki, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = temp_dir("kyso-cli-");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, config_text(pki, extra)).expect("config");
+    (dir, config)
+}
+
 fn agent_command(pki: &Pki, config: &std::path::Path) -> Command {
     let mut command = Command::new(binary("kyso-agent"));
     command
@@ -28,9 +36,7 @@ fn run_with_stdin(mut command: Command, stdin: &str) -> std::process::Output {
 #[test]
 fn sign_detached_with_pin_on_stdin() {
     let pki = Pki::shared();
-    let dir = temp_dir("kyso-cli-");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, "")).expect("config");
+    let (dir, config) = configured(pki, "");
     let input = dir.path().join("quyết định.txt");
     std::fs::write(&input, "Quyết định số 123/QĐ-UBND".repeat(1000)).expect("input");
     let output = dir.path().join("quyết định.txt.p7s");
@@ -50,9 +56,7 @@ fn sign_detached_with_pin_on_stdin() {
 #[test]
 fn sign_with_wrong_pin_fails_and_writes_nothing() {
     let pki = Pki::shared();
-    let dir = temp_dir("kyso-cli-");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, "")).expect("config");
+    let (dir, config) = configured(pki, "");
     let input = dir.path().join("a.txt");
     std::fs::write(&input, "a").expect("input");
     let output = dir.path().join("a.p7s");
@@ -73,9 +77,7 @@ fn sign_with_wrong_pin_fails_and_writes_nothing() {
 #[test]
 fn certificates_json_uses_kyso_config() {
     let pki = Pki::shared();
-    let dir = temp_dir("kyso-cli-");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, "")).expect("config");
+    let (_dir, config) = configured(pki, "");
     let result = Command::new(binary("kyso-agent"))
         .args(["certificates", "--json"])
         .env("KYSO_CONFIG", &config)
@@ -117,9 +119,7 @@ fn invalid_settings_stop_the_agent_with_file_and_line() {
 #[test]
 fn machine_policy_overrides_the_users_origins() {
     let pki = Pki::shared();
-    let dir = temp_dir("kyso-cli-");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, "danger_allow_any_origin = true")).expect("config");
+    let (dir, config) = configured(pki, "danger_allow_any_origin = true");
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "allowed_origins = [\"https://qlvb.ninhbinh.gov.vn\"]\nport = 0\n").expect("policy");
     let mut child = agent_command(pki, &config)
