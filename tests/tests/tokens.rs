@@ -21,12 +21,15 @@ async fn wrong_pin_is_reported_and_never_retried() {
     let client = agent.client();
     let reply = client.post_json("/v1/sign/detached", &sign_body(&pki, "person-rsa")).await;
     assert_eq!((reply.status, reply.error_code().as_str()), (403, "pin_incorrect"), "{}", reply.json());
-    assert!(reply.json()["error"]["pin"]["count_low"].is_boolean(), "{}", reply.json());
+    // SoftHSM raises CKF_USER_PIN_COUNT_LOW after a wrong PIN; the caller learns it.
+    assert_eq!(reply.json()["error"]["pin"], json!({"count_low": true, "final_try": false}), "{}", reply.json());
     // One prompt, one login: the agent did not try the second answer on its own.
     assert_eq!(agent.prompts().len(), 1);
     let reply = client.post_json("/v1/sign/detached", &sign_body(&pki, "person-rsa")).await;
     assert_eq!(reply.status, 200, "{}", reply.json());
     assert_eq!(agent.prompts().len(), 2);
+    // The second prompt warned that a wrong PIN was entered before.
+    assert!(agent.prompts()[1].ends_with("Note: a wrong PIN was entered before."), "{}", agent.prompts()[1]);
 }
 
 #[tokio::test]
