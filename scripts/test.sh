@@ -12,7 +12,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # The Windows-only code (registry policy, driver paths) must at least build and lint. The
 # target comes from rustup's server, which a closed network may not reach: then say so loudly.
 windows=x86_64-pc-windows-gnu
-if rustup target list --installed 2>/dev/null | grep -qx "$windows" || rustup target add "$windows" >/dev/null 2>&1; then
+if rustup target list --installed 2>/dev/null | grep -qx "$windows" || timeout 180 rustup target add "$windows" >/dev/null 2>&1; then
   cargo clippy --locked --target "$windows" -p kyso-agent -p kyso-installer -p kyso-protocol -- -D warnings
 else
   echo "WARNING: Rust target $windows unavailable here; Windows lint SKIPPED" >&2
