@@ -19,7 +19,7 @@ pub struct Args {
 /// Lists the certificates on the present tokens.
 pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
-    let tokens = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
+    let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let api = Api { signer: Signer::new(tokens, prompter, 0), port: config.port, config };
     let list = super::runtime()?.block_on(server::certificates(&api)).map_err(|e| super::explain(&e))?;

@@ -37,7 +37,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         return Err(format!("add \"{origin}\" to allowed_origins in the configuration to use the demo page"));
     }
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let tokens = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
+    let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let signer = Signer::new(tokens, prompter, config.max_queued_requests);
     super::runtime()?.block_on(async move {

@@ -13,7 +13,7 @@ use crate::token::TokenService;
 pub fn run(config_path: Option<&Path>) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let tokens =
+    let (tokens, _worker) =
         TokenService::start(config.modules.clone()).map_err(|e| format!("cannot start the token worker: {e}"))?;
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let signer = Signer::new(tokens, prompter, config.max_queued_requests);

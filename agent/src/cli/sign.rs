@@ -59,7 +59,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout }
     };
     let (digest, size) = hash_file(&args.input, args.digest)?;
-    let tokens = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
+    let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let signer = Signer::new(tokens, prompter, 0);
     let runtime = super::runtime()?;
     let certificate = match &args.cert {

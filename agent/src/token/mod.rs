@@ -3,6 +3,10 @@
 //! PKCS#11 calls block, and a `cryptoki` session is `Send` but not `Sync`, so one dedicated worker
 //! thread owns the loaded modules and every session; async code talks to it through
 //! [`TokenService`], whose methods send a job and await the reply.
+//!
+//! The worker must finish `C_Finalize` before the process exits: a module's static destructors
+//! running while another thread is inside it can deadlock the exit (SoftHSM does). So whoever
+//! starts the service keeps the [`TokenWorker`] and drops it before returning from `main`.
 
 mod error;
 mod inventory;
@@ -13,6 +17,7 @@ mod worker;
 
 use std::path::PathBuf;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use kyso_protocol::{DigestAlgorithm, PinState, SignatureAlgorithm, TokenInfo};
 use secrecy::SecretString;
@@ -91,10 +96,40 @@ impl std::fmt::Debug for SignJob {
 }
 
 enum Job {
+    Stop,
     Present(oneshot::Sender<Result<bool, TokenError>>),
     Certificates(oneshot::Sender<Result<Vec<TokenCertificate>, TokenError>>),
     Describe([u8; 32], oneshot::Sender<Result<SigningTarget, TokenError>>),
     Sign(Box<SignJob>, oneshot::Sender<Result<Vec<u8>, TokenError>>),
+}
+
+/// Owns the token worker thread: dropping it finishes the jobs already queued, finalises the
+/// modules and waits (a bounded time) for the thread to end. Later jobs fail with
+/// [`TokenError::WorkerGone`].
+#[derive(Debug)]
+pub struct TokenWorker {
+    jobs: mpsc::Sender<Job>,
+    done: mpsc::Receiver<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How long exit waits for a module stuck in a call; past it the process exits anyway.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Drop for TokenWorker {
+    fn drop(&mut self) {
+        let _ = self.jobs.send(Job::Stop);
+        match self.done.recv_timeout(STOP_TIMEOUT) {
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                if let Some(thread) = self.thread.take() {
+                    let _ = thread.join();
+                }
+            }
+            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {
+                tracing::warn!("the token worker did not stop within {STOP_TIMEOUT:?}");
+            }
+        }
+    }
 }
 
 /// The async handle of the token worker thread. Cheap to clone.
@@ -111,10 +146,16 @@ impl TokenService {
     ///
     /// Fails only if the thread cannot be spawned; modules that fail to load are logged and
     /// skipped, so a broken driver does not stop the agent.
-    pub fn start(modules: Vec<PathBuf>) -> std::io::Result<Self> {
+    pub fn start(modules: Vec<PathBuf>) -> std::io::Result<(Self, TokenWorker)> {
         let (jobs, inbox) = mpsc::channel();
-        std::thread::Builder::new().name("kyso-token".into()).spawn(move || worker::run(modules, inbox))?;
-        Ok(Self { jobs })
+        let (finished, done) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new().name("kyso-token".into()).spawn(move || {
+            // Dropped when the thread ends, after the modules are finalised.
+            let _finished = finished;
+            worker::run(modules, inbox);
+        })?;
+        let worker = TokenWorker { jobs: jobs.clone(), done, thread: Some(thread) };
+        Ok((Self { jobs }, worker))
     }
 
     /// Says whether any configured module has a token present.

@@ -8,7 +8,8 @@ use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use super::inventory::{self, LoadedModule};
 use super::{Job, modules, signer};
 
-/// Loads the modules, then serves jobs until every [`super::TokenService`] is dropped.
+/// Loads the modules, then serves jobs until told to stop (or every sender is gone), then
+/// finalises the modules.
 pub fn run(configured: Vec<PathBuf>, inbox: Receiver<Job>) {
     let paths = if configured.is_empty() { modules::probe() } else { configured };
     let loaded: Vec<LoadedModule> = paths.into_iter().filter_map(load).collect();
@@ -18,6 +19,7 @@ pub fn run(configured: Vec<PathBuf>, inbox: Receiver<Job>) {
     while let Ok(job) = inbox.recv() {
         // A reply that cannot be delivered means the request was abandoned: nothing to do.
         match job {
+            Job::Stop => break,
             Job::Present(reply) => {
                 let present = loaded.iter().any(|m| m.context.get_slots_with_token().is_ok_and(|s| !s.is_empty()));
                 let _ = reply.send(Ok(present));
