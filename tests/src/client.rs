@@ -88,6 +88,14 @@ impl Client {
         TlsConnector::from(Arc::new(config)).connect(name, tcp).await.expect("TLS handshake with the agent")
     }
 
+    /// Opens one HTTP/1.1 connection for several requests, as a browser keeps one alive.
+    pub async fn keep_alive(&self) -> KeepAlive {
+        let tls = self.connect(b"http/1.1").await;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.expect("http1");
+        tokio::spawn(connection);
+        KeepAlive { sender, host: format!("127.0.0.1:{}", self.port()) }
+    }
+
     /// Sends one HTTP/1.1 request. `Host` defaults to `127.0.0.1:<port>` unless given.
     pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
         let tls = self.connect(b"http/1.1").await;
@@ -136,6 +144,28 @@ impl Client {
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
         let headers = [("origin", PORTAL), ("x-kyso-request", "1"), ("content-type", "application/json")];
         self.send("POST", path, &headers, serde_json::to_vec(body).expect("json")).await
+    }
+}
+
+/// One HTTP/1.1 connection reused across requests.
+#[derive(Debug)]
+pub struct KeepAlive {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    host: String,
+}
+
+impl KeepAlive {
+    /// `POST` JSON from the allowed portal on this connection.
+    pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> Reply {
+        self.sender.ready().await.expect("connection ready");
+        let request = Request::post(path)
+            .header("host", &self.host)
+            .header("origin", PORTAL)
+            .header("x-kyso-request", "1")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(serde_json::to_vec(body).expect("json"))))
+            .expect("request");
+        collect(self.sender.send_request(request).await.expect("response")).await
     }
 }
 
