@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod pdf;
 pub mod prompt;
 pub mod server;
 pub mod signing;
