@@ -184,6 +184,22 @@ error_codes! {
     TokenError = "token_error", 502,
         vi: "Thiết bị ký số báo lỗi. Hãy rút ra, cắm lại và thử lại.",
         en: "The token reported an error. Unplug it, plug it in again and retry.";
+    /// The document is not a PDF, or is damaged beyond what can be signed safely.
+    InvalidPdf = "invalid_pdf", 422,
+        vi: "Tệp không phải PDF hợp lệ hoặc đã bị hỏng. Hãy mở lại tài liệu trên cổng thông tin và thử lại.",
+        en: "The file is not a valid PDF, or it is damaged. Reopen the document from the portal and try again.";
+    /// The PDF is encrypted in a way Kyso does not sign (a password to open it, for one).
+    PdfEncrypted = "pdf_encrypted", 422,
+        vi: "Tài liệu PDF được mã hóa nên không thể ký. Hãy gỡ mật khẩu của tài liệu rồi thử lại.",
+        en: "The PDF is encrypted and cannot be signed. Remove the document's password, then try again.";
+    /// The named signature field does not exist in the document.
+    FieldNotFound = "field_not_found", 404,
+        vi: "Không tìm thấy ô chữ ký được chỉ định trong tài liệu.",
+        en: "The requested signature field is not in the document.";
+    /// The named signature field already holds a signature.
+    FieldAlreadySigned = "field_already_signed", 409,
+        vi: "Ô chữ ký được chỉ định đã có chữ ký. Hãy chọn ô khác.",
+        en: "The requested signature field is already signed. Choose another field.";
     /// An unexpected failure inside the agent.
     Internal = "internal_error", 500,
         vi: "Kyso gặp lỗi không mong muốn. Hãy thử lại hoặc liên hệ bộ phận hỗ trợ.",

@@ -1,4 +1,4 @@
-//! `kyso-agent sign --detached`.
+//! `kyso-agent sign`: a PAdES signature into a PDF, or `--detached` CMS over any file.
 
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -10,16 +10,16 @@ use zeroize::Zeroize;
 
 use crate::config;
 use crate::digest::Hasher;
+use crate::pdf::{Placement, SignatureInfo};
 use crate::prompt::Prompter;
-use crate::signing::{DetachedInput, Signer};
+use crate::signing::{DetachedInput, PdfInput, Signer};
 use crate::token::TokenService;
 
 /// Options of `sign`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Makes a detached CMS signature (.p7s) next to the file (the only mode for now; PDF
-    /// signing comes with PAdES).
-    #[arg(long, required = true)]
+    /// Makes a detached CMS signature (DER, .p7s) over any file instead of signing a PDF.
+    #[arg(long)]
     detached: bool,
     /// Reads the PIN from the first line of standard input instead of prompting.
     #[arg(long)]
@@ -33,11 +33,35 @@ pub struct Args {
     /// Digest algorithm: sha256, sha384 or sha512.
     #[arg(long, default_value = "sha256", value_parser = parse_digest)]
     digest: DigestAlgorithm,
+    /// PDF: sign into this existing empty signature field.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["page", "rect", "detached"])]
+    field: Option<String>,
+    /// PDF: page of a visible signature (1 = first), with --rect.
+    #[arg(long, value_name = "N", requires = "rect", conflicts_with = "detached")]
+    page: Option<u32>,
+    /// PDF: rectangle of a visible signature in points from the bottom-left corner of the page
+    /// as displayed: x1,y1,x2,y2.
+    #[arg(long, value_name = "X1,Y1,X2,Y2", value_parser = parse_rect, conflicts_with = "detached")]
+    rect: Option<[f32; 4]>,
+    /// PDF: the reason recorded in the signature (/Reason).
+    #[arg(long, conflicts_with = "detached")]
+    reason: Option<String>,
+    /// PDF: the place recorded in the signature (/Location).
+    #[arg(long, conflicts_with = "detached")]
+    location: Option<String>,
     /// The file to sign.
     input: PathBuf,
-    /// Where to write the signature (DER).
+    /// Where to write the signed PDF or the signature (DER); replaced atomically.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
+}
+
+fn parse_rect(text: &str) -> Result<[f32; 4], String> {
+    let numbers: Vec<f32> = text
+        .split(',')
+        .map(|n| n.trim().parse::<f32>().map_err(|_| format!("{n:?} is not a number")))
+        .collect::<Result<_, _>>()?;
+    <[f32; 4]>::try_from(numbers).map_err(|_| "expected four numbers: x1,y1,x2,y2".into())
 }
 
 fn parse_algorithm(text: &str) -> Result<SignatureAlgorithm, String> {
@@ -50,7 +74,10 @@ fn parse_digest(text: &str) -> Result<DigestAlgorithm, String> {
         .map_err(|_| "expected sha256, sha384 or sha512".into())
 }
 
-/// Signs the input file and writes the signature atomically.
+/// Who asks, as the consent window shows it.
+const CLI_ORIGIN: &str = "kyso-agent sign (dòng lệnh / command line)";
+
+/// Signs the input file and writes the result atomically.
 pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
     let prompter = if args.pin_stdin {
@@ -58,7 +85,6 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     } else {
         Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout }
     };
-    let (digest, size) = hash_file(&args.input, args.digest)?;
     let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let signer = Signer::new(tokens, prompter, 0);
     let runtime = super::runtime()?;
@@ -68,6 +94,56 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     };
     let name =
         args.input.file_name().map_or_else(|| args.input.display().to_string(), |n| n.to_string_lossy().into_owned());
+    if args.detached {
+        sign_detached(&runtime, &signer, args, certificate, name)
+    } else {
+        sign_pdf(&runtime, &signer, args, certificate, name)
+    }
+}
+
+fn sign_pdf(
+    runtime: &tokio::runtime::Runtime,
+    signer: &Signer,
+    args: &Args,
+    certificate: String,
+    name: String,
+) -> Result<(), String> {
+    let placement = match (&args.field, args.page, args.rect) {
+        (Some(field), _, _) => Placement::Field(field.clone()),
+        (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
+        (None, _, None) => Placement::Invisible,
+    };
+    let input = PdfInput {
+        input: args.input.clone(),
+        destination: args.output.clone(),
+        document_name: name,
+        certificate,
+        algorithm: args.algorithm,
+        digest: args.digest,
+        placement,
+        field_name: None,
+        info: SignatureInfo { reason: args.reason.clone(), location: args.location.clone(), ..Default::default() },
+        time: crate::pdf::local_now(),
+    };
+    let output = runtime.block_on(signer.sign_pdf(CLI_ORIGIN, input)).map_err(|e| super::explain(&e))?;
+    eprintln!(
+        "signed with {} ({}) in field {}: {}",
+        output.certificate,
+        output.signature_algorithm.as_str(),
+        output.field_name,
+        args.output.display()
+    );
+    Ok(())
+}
+
+fn sign_detached(
+    runtime: &tokio::runtime::Runtime,
+    signer: &Signer,
+    args: &Args,
+    certificate: String,
+    name: String,
+) -> Result<(), String> {
+    let (digest, size) = hash_file(&args.input, args.digest)?;
     let input = DetachedInput {
         digest,
         digest_algorithm: args.digest,
@@ -77,9 +153,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         algorithm: args.algorithm,
         content_file: None,
     };
-    let response = runtime
-        .block_on(signer.sign_detached("kyso-agent sign (dòng lệnh / command line)", input))
-        .map_err(|e| super::explain(&e))?;
+    let response = runtime.block_on(signer.sign_detached(CLI_ORIGIN, input)).map_err(|e| super::explain(&e))?;
     let der =
         base64::engine::general_purpose::STANDARD.decode(&response.signature_base64).map_err(|e| e.to_string())?;
     write_atomically(&args.output, &der)?;

@@ -42,6 +42,11 @@ impl NewObjects {
         }
     }
 
+    /// A new object, to amend it after it was added.
+    pub fn get_mut(&mut self, id: ObjectId) -> Option<&mut Object> {
+        self.objects.iter_mut().find(|(existing, _)| *existing == id).and_then(|(_, object)| object.as_mut())
+    }
+
     /// The next free object number: the new revision's `/Size`.
     pub fn size(&self) -> u32 {
         self.next

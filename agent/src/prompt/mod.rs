@@ -39,6 +39,8 @@ pub struct DocumentSummary {
     pub size: Option<u64>,
     /// The digest algorithm's display name and the digest, hex.
     pub digest: (String, String),
+    /// Number of pages, for PDFs.
+    pub pages: Option<u32>,
 }
 
 /// What the user is asked to agree to.
@@ -131,7 +133,8 @@ fn describe(request: &ConsentRequest) -> String {
         let size = doc.size.map_or_else(|| "bản băm / digest only".to_owned(), human_size);
         let (algorithm, digest) = &doc.digest;
         let short = digest.get(..16).unwrap_or(digest);
-        text.push_str(&format!("• {} ({size}, {algorithm} {short}…)\n", doc.name));
+        let pages = doc.pages.map(|n| format!("{n} trang / pages, ")).unwrap_or_default();
+        text.push_str(&format!("• {} ({pages}{size}, {algorithm} {short}…)\n", doc.name));
     }
     text.push_str(&format!(
         "\nNgười ký / Signer: {}\n{}\nThiết bị / Token: {}\n\n",

@@ -7,35 +7,19 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use base64::Engine;
-use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignDetachedResponse, SignatureAlgorithm};
-use tokio::sync::Semaphore;
+mod detached;
+mod pdf;
 
-use crate::cades;
+use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignatureAlgorithm};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
 use crate::certinfo::{self, Unusable};
 use crate::error::ApiError;
 use crate::prompt::{Consent, ConsentRequest, DocumentSummary, Prompter};
-use crate::token::{SignJob, TokenService};
+use crate::token::{SignJob, SigningTarget, TokenService};
 
-/// What a detached signature covers, once the content has been read and hashed.
-#[derive(Debug)]
-pub struct DetachedInput {
-    /// The digest of the content.
-    pub digest: Vec<u8>,
-    /// Its algorithm.
-    pub digest_algorithm: DigestAlgorithm,
-    /// Content size, when the content (not only its digest) was sent.
-    pub size: Option<u64>,
-    /// Name to show the user.
-    pub document_name: String,
-    /// Thumbprint (hex) of the certificate to use.
-    pub certificate: String,
-    /// Requested algorithm, or `None` for the key's default.
-    pub algorithm: Option<SignatureAlgorithm>,
-    /// The exact bytes that were hashed, on disk, kept until the request ends so that the
-    /// consent window can show them; `None` for digest-only and small in-memory requests.
-    pub content_file: Option<tempfile::NamedTempFile>,
-}
+pub use detached::DetachedInput;
+pub use pdf::{PdfInput, PdfOutput};
 
 /// Signs on behalf of callers, one prompt at a time.
 #[derive(Debug, Clone)]
@@ -64,25 +48,16 @@ impl Signer {
         &self.tokens
     }
 
-    /// Makes a detached CAdES-B-B signature over `input` for `origin`, after the user's consent.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError`] with the code the caller should see: `busy`, `certificate_not_found`,
-    /// `certificate_expired`, `user_cancelled`, `pin_incorrect`, `token_absent`, ...
-    pub async fn sign_detached(&self, origin: &str, input: DetachedInput) -> Result<SignDetachedResponse, ApiError> {
-        let thumbprint = parse_thumbprint(&input.certificate)?;
-        if input.digest.len() != input.digest_algorithm.output_len() {
-            return Err(ApiError::bad_request(format!(
-                "digest is {} bytes, {} needs {}",
-                input.digest.len(),
-                input.digest_algorithm.as_str(),
-                input.digest_algorithm.output_len()
-            )));
-        }
-        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| ApiError::new(ErrorCode::Busy))?;
-        let _on_screen = self.prompt.acquire().await.map_err(|_| ApiError::new(ErrorCode::Internal))?;
+    /// Admits a request: refuses with `busy` when too many wait, then waits for the screen.
+    async fn admit(&self) -> Result<Admission, ApiError> {
+        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| ApiError::new(ErrorCode::Busy))?;
+        let on_screen = self.prompt.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::Internal))?;
+        Ok(Admission { _admitted: admitted, _on_screen: on_screen })
+    }
 
+    /// Finds the certificate, checks it can sign now, and picks the algorithm.
+    async fn choose(&self, certificate: &str, requested: Option<SignatureAlgorithm>) -> Result<Chosen, ApiError> {
+        let thumbprint = parse_thumbprint(certificate)?;
         let target = self.tokens.describe(thumbprint).await?;
         let cert = certinfo::parse(&target.certificate.der).map_err(|e| ApiError::with(ErrorCode::TokenError, e))?;
         certinfo::check_usable(&cert, SystemTime::now()).map_err(|why| match why {
@@ -95,59 +70,77 @@ impl Signer {
         }
         let key = certinfo::key_info(&cert);
         let offered = target.certificate.mechanisms.algorithms(key.kind);
-        let algorithm = choose_algorithm(input.algorithm, key.kind, &offered)?;
+        let algorithm = choose_algorithm(requested, key.kind, &offered)?;
+        Ok(Chosen { thumbprint, target, cert, key, algorithm })
+    }
 
-        let prepared = cades::prepare(&cades::SignerParams {
-            certificate: &target.certificate.der,
-            chain: &target.chain,
-            digest: input.digest_algorithm,
-            algorithm,
-            content_digest: &input.digest,
-            signing_time: Some(SystemTime::now()),
-        })?;
-
+    /// Shows the consent window for `documents`, then signs `to_sign` on the token.
+    async fn consent_and_sign(
+        &self,
+        origin: &str,
+        chosen: &Chosen,
+        documents: Vec<DocumentSummary>,
+        digest: DigestAlgorithm,
+        to_sign: Vec<u8>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let cert = &chosen.cert;
         let request = ConsentRequest {
             origin: origin.to_owned(),
-            documents: vec![DocumentSummary {
-                name: input.document_name.clone(),
-                size: input.size,
-                digest: (input.digest_algorithm.as_str().to_uppercase(), hex::encode(&input.digest)),
-            }],
-            signer: certinfo::common_name(&cert),
+            documents,
+            signer: certinfo::common_name(cert),
             certificate_line: format!(
                 "Cấp bởi / Issued by: {} — hết hạn / expires {}",
                 cert.tbs_certificate.issuer,
                 certinfo::date(cert.tbs_certificate.validity.not_after)
             ),
-            token: target.certificate.token.label.clone(),
-            pin: target.pin,
-            pin_pad: target.certificate.token.protected_authentication_path,
+            token: chosen.target.certificate.token.label.clone(),
+            pin: chosen.target.pin,
+            pin_pad: chosen.target.certificate.token.protected_authentication_path,
         };
         let pin = match self.prompter.ask(&request).await? {
             Consent::Pin(pin) => Some(pin),
             Consent::PinPad => None,
             Consent::Refused => return Err(ApiError::new(ErrorCode::UserCancelled)),
         };
-        let signature = self
+        Ok(self
             .tokens
             .sign(SignJob {
-                target: target.certificate.location.clone(),
-                thumbprint,
+                target: chosen.target.certificate.location.clone(),
+                thumbprint: chosen.thumbprint,
                 pin,
-                algorithm,
-                digest: input.digest_algorithm,
-                data: prepared.to_sign().to_vec(),
+                algorithm: chosen.algorithm,
+                digest,
+                data: to_sign,
             })
-            .await?;
-        let cms = prepared.finish(signature)?;
-        let b64 = base64::engine::general_purpose::STANDARD;
-        Ok(SignDetachedResponse {
-            signature_base64: b64.encode(cms),
-            certificate: hex::encode(thumbprint),
-            signature_algorithm: algorithm,
-            digest_algorithm: input.digest_algorithm,
-            content_digest_base64: b64.encode(&input.digest),
-        })
+            .await?)
+    }
+}
+
+/// Holds a request's place in the queue and on screen until dropped.
+#[derive(Debug)]
+struct Admission {
+    _admitted: OwnedSemaphorePermit,
+    _on_screen: OwnedSemaphorePermit,
+}
+
+/// The certificate, key and algorithm a request signs with.
+#[derive(Debug)]
+struct Chosen {
+    thumbprint: [u8; 32],
+    target: SigningTarget,
+    cert: x509_cert::Certificate,
+    key: kyso_protocol::KeyInfo,
+    algorithm: SignatureAlgorithm,
+}
+
+impl Chosen {
+    /// The largest signature value the key can produce (ECDSA's DER length varies).
+    fn max_signature_len(&self) -> usize {
+        let bytes = self.key.bits.div_ceil(8) as usize;
+        match self.key.kind {
+            KeyType::Ec => 2 * (bytes + 1) + 8,
+            _ => bytes,
+        }
     }
 }
 

@@ -1,0 +1,302 @@
+//! Preparing a signed revision: build the update, then copy the input beside the destination
+//! while hashing, in one pass, leaving a hole for the CMS; [`Prepared::finish`] fills the hole,
+//! syncs and renames.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use kyso_protocol::DigestAlgorithm;
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+use time::OffsetDateTime;
+
+use super::error::PdfError;
+use super::file::PdfFile;
+use super::form::{self, NewWidget};
+use super::increment::{self, Base, Body};
+use super::objects::NewObjects;
+use super::placeholder::{self, SignatureInfo};
+use crate::digest::Hasher;
+
+/// Copy buffer: large enough for few system calls, small against the memory budget.
+const COPY_BUFFER: usize = 1 << 20;
+
+/// Where the signature goes.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    /// No widget on any page (a zero-size widget on page 1).
+    Invisible,
+    /// An existing empty signature field, by name.
+    Field(String),
+    /// A new field on `page` (1-based) at `rect`, in points from the bottom-left corner of the
+    /// page as displayed (after its crop box and rotation).
+    Rect {
+        /// 1-based page number.
+        page: u32,
+        /// `[x1 y1 x2 y2]`.
+        rect: [f32; 4],
+    },
+}
+
+/// Builds a widget's appearance (a form XObject of the given width and height, in points).
+pub type AppearanceFn<'a> = dyn Fn(&mut NewObjects, f32, f32) -> Result<ObjectId, PdfError> + 'a;
+
+/// What to sign and how.
+pub struct Plan<'a> {
+    /// Where the signature goes.
+    pub placement: Placement,
+    /// Name for a new field; `Signature<n>` when absent.
+    pub field_name: Option<String>,
+    /// The visible appearance; `None` draws nothing.
+    pub appearance: Option<&'a AppearanceFn<'a>>,
+    /// `/M`.
+    pub time: OffsetDateTime,
+    /// `/Name`, `/Reason`, ...
+    pub info: SignatureInfo,
+    /// Bytes reserved for the CMS.
+    pub capacity: usize,
+    /// Digest of the signed byte ranges.
+    pub digest: DigestAlgorithm,
+}
+
+impl std::fmt::Debug for Plan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("placement", &self.placement)
+            .field("field_name", &self.field_name)
+            .field("visible", &self.appearance.is_some())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A revision written to a temporary file, waiting for its CMS.
+#[derive(Debug)]
+pub struct Prepared {
+    temp: tempfile::NamedTempFile,
+    /// Digest of the byte ranges: what the CMS message-digest attribute holds.
+    pub digest: Vec<u8>,
+    /// SHA-256 of the input, to show the user what is signed.
+    pub input_sha256: Vec<u8>,
+    /// Input size.
+    pub input_len: u64,
+    /// Number of pages.
+    pub pages: u32,
+    /// The field that receives the signature.
+    pub field_name: String,
+    contents_offset: u64,
+    capacity: usize,
+}
+
+/// Opens `input`, builds the signed revision and writes it, hashed, to a temporary file in
+/// `out_dir` (the destination's directory, so that the final rename stays on one file system).
+///
+/// # Errors
+///
+/// [`PdfError`] for inputs that cannot be signed and for I/O failures.
+pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared, PdfError> {
+    let file = PdfFile::open(input)?;
+    if file.trailer().has(b"Encrypt") {
+        return Err(PdfError::Encrypted(
+            "signing encrypted PDFs is not supported yet; save an unencrypted copy first".into(),
+        ));
+    }
+    let pages = file.page_count()?;
+    let mut objects = NewObjects::new(file.size());
+    let signature = objects.reserve();
+    objects.set(signature, Object::Null);
+
+    let field_name = match &plan.placement {
+        Placement::Field(name) => {
+            let field = form::find(&file, name)?;
+            let [x1, y1, x2, y2] = field.rect;
+            let appearance = match plan.appearance {
+                Some(build) if x2 > x1 && y2 > y1 => Some(build(&mut objects, x2 - x1, y2 - y1)?),
+                _ => None,
+            };
+            form::fill(&file, &mut objects, &field, signature, appearance)?;
+            name.clone()
+        }
+        Placement::Invisible => {
+            let page = file.page(0)?;
+            let name = new_field_name(&file, plan)?;
+            let appearance = empty_appearance(&mut objects);
+            let widget = NewWidget { page: page.id, page_dict: page.dict, rect: [0.0; 4] };
+            form::add(&file, &mut objects, &name, signature, &widget, appearance)?;
+            name
+        }
+        Placement::Rect { page, rect } => {
+            let index = page.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?;
+            let page = file.page(index)?;
+            let [x1, y1, x2, y2] = *rect;
+            if !(x2 > x1 && y2 > y1) {
+                return Err(PdfError::Placement("the rectangle must have x2 > x1 and y2 > y1".into()));
+            }
+            let (width, height) = page.displayed_size();
+            if x1 < 0.0 || y1 < 0.0 || x2 > width + 0.5 || y2 > height + 0.5 {
+                return Err(PdfError::Placement(format!(
+                    "the rectangle [{x1} {y1} {x2} {y2}] is not inside the page ({width} x {height} points)"
+                )));
+            }
+            let name = new_field_name(&file, plan)?;
+            let appearance = match plan.appearance {
+                Some(build) => {
+                    let form = build(&mut objects, x2 - x1, y2 - y1)?;
+                    // Drawn upright as the page is displayed, whatever its /Rotate.
+                    if let (Some(matrix), Some(Object::Stream(stream))) = (page.upright_matrix(), objects.get_mut(form))
+                    {
+                        stream.dict.set("Matrix", Object::Array(matrix.iter().map(|v| Object::Integer(*v)).collect()));
+                    }
+                    form
+                }
+                None => empty_appearance(&mut objects),
+            };
+            let widget = NewWidget { page: page.id, page_dict: page.dict.clone(), rect: page.to_user_space(*rect) };
+            form::add(&file, &mut objects, &name, signature, &widget, appearance)?;
+            name
+        }
+    };
+
+    let placeholder = placeholder::format(plan.capacity, plan.time, &plan.info)?;
+    let size = objects.size();
+    // The signature dictionary goes in as raw bytes so that its layout is ours.
+    let bodies: Vec<(ObjectId, Body)> = objects
+        .into_objects()
+        .map_err(|n| PdfError::invalid(format!("internal: object {n} reserved but never set")))?
+        .into_iter()
+        .map(
+            |(id, object)| {
+                if id == signature { (id, Body::Raw(placeholder.bytes.clone())) } else { (id, Body::Object(object)) }
+            },
+        )
+        .collect();
+
+    let input_len = file.source().len();
+    let tail = file.source().read_at(input_len.saturating_sub(1), 1)?;
+    let base = Base {
+        len: input_len,
+        ends_with_eol: matches!(tail.as_slice(), b"\n" | b"\r"),
+        trailer: file.trailer(),
+        form: file.xref_form(),
+        startxref: file.startxref(),
+    };
+    let mut update = increment::write(&base, bodies, size)?;
+    let body_at = update
+        .body_offsets
+        .iter()
+        .find(|(id, _)| *id == signature)
+        .map(|(_, at)| *at)
+        .ok_or_else(|| PdfError::invalid("internal: the signature dictionary was not written"))?;
+    let hole_start = body_at + placeholder.contents_at;
+    let hole_end = hole_start + placeholder.capacity * 2 + 2;
+    let total = input_len + update.bytes.len() as u64;
+    let contents_offset = input_len + hole_start as u64;
+    let after_hole = input_len + hole_end as u64;
+    placeholder::patch_byte_range(
+        &mut update.bytes,
+        body_at + placeholder.byte_range_at,
+        [contents_offset, after_hole, total - after_hole],
+    )?;
+
+    // One pass: copy the input and hash it, then the update around the hole.
+    let mut temp = tempfile::Builder::new().prefix(".kyso-").suffix(".pdf.part").tempfile_in(out_dir)?;
+    // The signed copy gets the input's permissions, as `cp` would, not the temporary file's 0600.
+    temp.as_file().set_permissions(file.source().file().metadata()?.permissions())?;
+    let mut hasher = Hasher::new(plan.digest);
+    let mut input_hash = Hasher::new(DigestAlgorithm::Sha256);
+    {
+        let mut reader = file.source().file();
+        reader.seek(SeekFrom::Start(0))?;
+        let mut writer = BufWriter::with_capacity(COPY_BUFFER, temp.as_file_mut());
+        let mut buffer = vec![0u8; COPY_BUFFER];
+        let mut copied = 0u64;
+        while copied < input_len {
+            let n = reader.read(&mut buffer)?;
+            if n == 0 {
+                return Err(PdfError::Io(std::io::Error::other("the input file shrank while it was being signed")));
+            }
+            let n = n.min((input_len - copied) as usize);
+            hasher.update(&buffer[..n]);
+            input_hash.update(&buffer[..n]);
+            writer.write_all(&buffer[..n])?;
+            copied += n as u64;
+        }
+        hasher.update(&update.bytes[..hole_start]);
+        hasher.update(&update.bytes[hole_end..]);
+        writer.write_all(&update.bytes)?;
+        writer.flush()?;
+    }
+    Ok(Prepared {
+        temp,
+        digest: hasher.finish(),
+        input_sha256: input_hash.finish(),
+        input_len,
+        pages,
+        field_name,
+        contents_offset,
+        capacity: placeholder.capacity,
+    })
+}
+
+fn new_field_name(file: &PdfFile, plan: &Plan<'_>) -> Result<String, PdfError> {
+    let Some(name) = &plan.field_name else { return form::fresh_name(file) };
+    match form::find(file, name) {
+        Err(PdfError::FieldNotFound(_)) => Ok(name.clone()),
+        Err(PdfError::Invalid(why)) => Err(PdfError::Invalid(why)),
+        _ => Err(PdfError::Placement(format!("a field named {name:?} already exists"))),
+    }
+}
+
+/// A zero-size appearance: PDF/A wants one on every widget, even an invisible one.
+fn empty_appearance(objects: &mut NewObjects) -> ObjectId {
+    let mut dict = Dictionary::new();
+    dict.set("Type", Object::Name(b"XObject".to_vec()));
+    dict.set("Subtype", Object::Name(b"Form".to_vec()));
+    dict.set("BBox", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+    dict.set("Resources", Dictionary::new());
+    objects.add(Stream::new(dict, Vec::new()))
+}
+
+impl Prepared {
+    /// Bytes reserved for the CMS.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Writes `cms` into the hole, syncs, and renames the file to `destination`.
+    ///
+    /// # Errors
+    ///
+    /// When the CMS is larger than the room reserved (the dry run sizes the room for the largest
+    /// signature the key makes, so that is a bug; nothing is written), and I/O errors.
+    pub fn finish(self, cms: &[u8], destination: &Path) -> Result<(), PdfError> {
+        if cms.len() > self.capacity {
+            return Err(PdfError::Io(std::io::Error::other(format!(
+                "the signature ({} bytes) does not fit the {} reserved",
+                cms.len(),
+                self.capacity
+            ))));
+        }
+        write_contents(self.temp, self.contents_offset, cms, destination)
+    }
+}
+
+fn write_contents(
+    mut temp: tempfile::NamedTempFile,
+    contents_offset: u64,
+    cms: &[u8],
+    destination: &Path,
+) -> Result<(), PdfError> {
+    let file: &mut File = temp.as_file_mut();
+    file.seek(SeekFrom::Start(contents_offset + 1))?;
+    // Uppercase hex; the zeros already there pad the rest.
+    file.write_all(hex::encode_upper(cms).as_bytes())?;
+    file.sync_all()?;
+    temp.persist(destination).map_err(|e| PdfError::Io(e.error))?;
+    // The rename itself must survive a power cut too.
+    #[cfg(unix)]
+    if let Some(dir) = destination.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}

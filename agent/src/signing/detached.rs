@@ -1,0 +1,79 @@
+//! Detached CAdES-B-B signatures over content or a digest the portal computed.
+
+use std::time::SystemTime;
+
+use base64::Engine;
+use kyso_protocol::{DigestAlgorithm, SignDetachedResponse, SignatureAlgorithm};
+
+use super::Signer;
+use crate::cades;
+use crate::error::ApiError;
+use crate::prompt::DocumentSummary;
+
+/// What a detached signature covers, once the content has been read and hashed.
+#[derive(Debug)]
+pub struct DetachedInput {
+    /// The digest of the content.
+    pub digest: Vec<u8>,
+    /// Its algorithm.
+    pub digest_algorithm: DigestAlgorithm,
+    /// Content size, when the content (not only its digest) was sent.
+    pub size: Option<u64>,
+    /// Name to show the user.
+    pub document_name: String,
+    /// Thumbprint (hex) of the certificate to use.
+    pub certificate: String,
+    /// Requested algorithm, or `None` for the key's default.
+    pub algorithm: Option<SignatureAlgorithm>,
+    /// The exact bytes that were hashed, on disk, kept until the request ends so that the
+    /// consent window can show them; `None` for digest-only and small in-memory requests.
+    pub content_file: Option<tempfile::NamedTempFile>,
+}
+
+impl Signer {
+    /// Makes a detached CAdES-B-B signature over `input` for `origin`, after the user's consent.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError`] with the code the caller should see: `busy`, `certificate_not_found`,
+    /// `certificate_expired`, `user_cancelled`, `pin_incorrect`, `token_absent`, ...
+    pub async fn sign_detached(&self, origin: &str, input: DetachedInput) -> Result<SignDetachedResponse, ApiError> {
+        if input.digest.len() != input.digest_algorithm.output_len() {
+            return Err(ApiError::bad_request(format!(
+                "digest is {} bytes, {} needs {}",
+                input.digest.len(),
+                input.digest_algorithm.as_str(),
+                input.digest_algorithm.output_len()
+            )));
+        }
+        super::parse_thumbprint(&input.certificate)?;
+        let _admission = self.admit().await?;
+        let chosen = self.choose(&input.certificate, input.algorithm).await?;
+        let prepared = cades::prepare(&cades::SignerParams {
+            certificate: &chosen.target.certificate.der,
+            chain: &chosen.target.chain,
+            digest: input.digest_algorithm,
+            algorithm: chosen.algorithm,
+            content_digest: &input.digest,
+            signing_time: Some(SystemTime::now()),
+        })?;
+        let documents = vec![DocumentSummary {
+            name: input.document_name.clone(),
+            size: input.size,
+            digest: (input.digest_algorithm.as_str().to_uppercase(), hex::encode(&input.digest)),
+            pages: None,
+        }];
+        let signature = self
+            .consent_and_sign(origin, &chosen, documents, input.digest_algorithm, prepared.to_sign().to_vec())
+            .await?;
+        let cms = prepared.finish(signature)?;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        Ok(SignDetachedResponse {
+            signature_base64: b64.encode(cms),
+            certificate: hex::encode(chosen.thumbprint),
+            signature_algorithm: chosen.algorithm,
+            digest_algorithm: input.digest_algorithm,
+            content_digest_base64: b64.encode(&input.digest),
+        })
+    }
+}
