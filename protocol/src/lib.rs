@@ -95,11 +95,13 @@
 
 mod certificates;
 mod error;
+mod pdf;
 mod sign;
 mod status;
 
 pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyInfo, KeyType, TokenInfo};
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
+pub use pdf::{SignPdfRequest, SignPdfResponse};
 pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
 pub use status::StatusResponse;
 

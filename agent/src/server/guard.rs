@@ -98,7 +98,7 @@ pub fn body_kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
     let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/json" => Ok(BodyKind::Json),
-        "application/octet-stream" => Ok(BodyKind::Bytes),
+        "application/octet-stream" | "application/pdf" => Ok(BodyKind::Bytes),
         _ => Err(ApiError::with(ErrorCode::UnsupportedMediaType, format!("content type {value:?}"))),
     }
 }

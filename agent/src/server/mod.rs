@@ -3,6 +3,7 @@
 
 mod body;
 mod guard;
+mod pdf;
 mod routes;
 mod tls;
 

@@ -73,7 +73,8 @@ async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Re
             tracing::info!(%origin, certificate = %response.certificate, "signed");
             Ok(json(StatusCode::OK, &response))
         }
-        (_, "/v1/status" | "/v1/certificates" | "/v1/sign/detached") => Err(ApiError::with(
+        (&Method::POST, "/v1/sign/pdf") => super::pdf::sign(api, request, origin).await,
+        (_, "/v1/status" | "/v1/certificates" | "/v1/sign/detached" | "/v1/sign/pdf") => Err(ApiError::with(
             kyso_protocol::ErrorCode::MethodNotAllowed,
             format!("{} {}", request.method(), request.uri().path()),
         )),
@@ -151,9 +152,19 @@ async fn detached_input(api: &Api, request: Request<Incoming>) -> Result<Detache
 
 /// Parses the raw-body options from the query string (strict: unknown or repeated keys refused).
 fn parse_query(query: &str) -> Result<SignDetachedQuery, ApiError> {
+    query_map(query, |_, value| Ok(serde_json::Value::String(value.to_owned())))
+}
+
+/// Parses a query string into `T` through a JSON object; `convert` turns each value into the
+/// JSON value its key needs (strings by default).
+pub fn query_map<T: serde::de::DeserializeOwned>(
+    query: &str,
+    convert: impl Fn(&str, &str) -> Result<serde_json::Value, ApiError>,
+) -> Result<T, ApiError> {
     let mut map = serde_json::Map::new();
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        if map.insert(key.to_string(), serde_json::Value::String(value.into_owned())).is_some() {
+        let value = convert(&key, &value)?;
+        if map.insert(key.to_string(), value).is_some() {
             return Err(ApiError::bad_request(format!("query parameter {key:?} given twice")));
         }
     }

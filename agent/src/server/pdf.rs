@@ -1,0 +1,146 @@
+//! `POST /v1/sign/pdf`: raw `application/pdf` in and out, or JSON with base64.
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, SignPdfRequest, SignPdfResponse};
+
+use super::Api;
+use super::body;
+use super::guard::{self, BodyKind};
+use super::routes::{json, query_map};
+use crate::error::ApiError;
+use crate::pdf::{Placement, SignatureInfo};
+use crate::signing::PdfInput;
+
+/// Response headers a page may read (CORS hides others).
+const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
+
+/// Signs one PDF.
+pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<Full<Bytes>>, ApiError> {
+    let limit = api.config.max_body_bytes;
+    let kind = guard::body_kind(request.headers())?;
+    let query = request.uri().query().map(str::to_owned);
+    let body = request.into_body();
+    let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
+    // Input, output and the agent's temporary files live in one private directory.
+    let work = tempfile::Builder::new().prefix("kyso-pdf-").tempdir().map_err(disk)?;
+    let (options, input, spooled) = match kind {
+        BodyKind::Bytes => {
+            let options: SignPdfRequest = query_map(query.as_deref().unwrap_or(""), query_value)?;
+            let spooled = body::spool(body, limit, DigestAlgorithm::Sha256).await?;
+            let spooled = spooled.file.into_temp_path();
+            (options, spooled.to_path_buf(), Some(spooled))
+        }
+        BodyKind::Json => {
+            if query.is_some() {
+                return Err(ApiError::bad_request(
+                    "JSON requests take their options in the body, not the query string",
+                ));
+            }
+            let mut options: SignPdfRequest = body::json(body, limit).await?;
+            let pdf = options.pdf_base64.take().ok_or_else(|| ApiError::bad_request("pdf_base64 is missing"))?;
+            let pdf = base64::engine::general_purpose::STANDARD
+                .decode(pdf)
+                .map_err(|e| ApiError::bad_request(format!("pdf_base64: {e}")))?;
+            let path = work.path().join("input.pdf");
+            std::fs::write(&path, pdf).map_err(disk)?;
+            (options, path, None)
+        }
+    };
+    if options.pdf_base64.is_some() {
+        return Err(ApiError::bad_request("pdf_base64 belongs in a JSON body, not the query string"));
+    }
+    let placement = match (&options.field, options.page, options.rect) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(ApiError::bad_request("give either field, or page and rect, not both"));
+        }
+        (Some(field), None, None) => Placement::Field(field.clone()),
+        (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
+        (None, Some(_), None) => return Err(ApiError::bad_request("page needs rect")),
+        (None, None, None) => Placement::Invisible,
+    };
+    let destination = work.path().join("signed.pdf");
+    let document_name = options.document_name.clone().unwrap_or_else(|| "(không tên / unnamed).pdf".into());
+    tracing::info!(%origin, document = %document_name, "pdf sign request");
+    let output = api
+        .signer
+        .sign_pdf(
+            origin,
+            PdfInput {
+                input,
+                destination: destination.clone(),
+                document_name,
+                certificate: options.certificate.clone(),
+                algorithm: options.signature_algorithm,
+                digest: options.digest_algorithm.unwrap_or_default(),
+                placement,
+                field_name: options.field_name.clone(),
+                info: SignatureInfo {
+                    reason: options.reason.clone(),
+                    location: options.location.clone(),
+                    ..Default::default()
+                },
+                time: crate::pdf::local_now(),
+            },
+        )
+        .await?;
+    tracing::info!(%origin, certificate = %output.certificate, field = %output.field_name, "pdf signed");
+    let signed = tokio::fs::read(&destination).await.map_err(disk)?;
+    let raw = spooled.is_some();
+    drop(spooled);
+    if !raw {
+        return Ok(json(
+            StatusCode::OK,
+            &SignPdfResponse {
+                pdf_base64: base64::engine::general_purpose::STANDARD.encode(&signed),
+                field_name: output.field_name,
+                certificate: output.certificate,
+                signature_algorithm: output.signature_algorithm,
+            },
+        ));
+    }
+    let mut response = Response::new(Full::new(Bytes::from(signed)));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
+    // Field names may be any text: percent-encode them for the header.
+    let field: String = url::form_urlencoded::byte_serialize(output.field_name.as_bytes()).collect();
+    for (name, value) in [
+        ("x-kyso-field", field.as_str()),
+        ("x-kyso-certificate", output.certificate.as_str()),
+        ("x-kyso-signature-algorithm", output.signature_algorithm.as_str()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
+}
+
+/// Query values as the JSON types of [`SignPdfRequest`]: `page` a number, `rect` four numbers.
+fn query_value(key: &str, value: &str) -> Result<serde_json::Value, ApiError> {
+    let number = |text: &str| {
+        text.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| ApiError::bad_request(format!("query {key}: {text:?} is not a number")))
+    };
+    match key {
+        "page" => value
+            .trim()
+            .parse::<u32>()
+            .map(serde_json::Value::from)
+            .map_err(|_| ApiError::bad_request(format!("query page: {value:?} is not a page number"))),
+        "rect" => Ok(serde_json::Value::Array(value.split(',').map(number).collect::<Result<_, _>>()?)),
+        _ => Ok(serde_json::Value::String(value.to_owned())),
+    }
+}

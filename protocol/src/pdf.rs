@@ -1,0 +1,62 @@
+//! `POST /v1/sign/pdf`: a PAdES signature added to a PDF by incremental update.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DigestAlgorithm, SignatureAlgorithm};
+
+/// Asks for a PAdES signature: a JSON body with the PDF in `pdf_base64`, or a raw
+/// `application/pdf` body with these options in the query string (then the response is the
+/// signed PDF itself; prefer it for anything large). Without `field` or `rect` the signature is
+/// invisible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SignPdfRequest {
+    /// The PDF, standard base64: required in a JSON body, absent from a query string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_base64: Option<String>,
+    /// The SHA-256 thumbprint (hex) of the certificate to sign with.
+    pub certificate: String,
+    /// Sign into this existing, empty signature field (full or unique partial name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Page of a new visible signature, 1 = first (default 1 when `rect` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Rectangle of a new visible signature, `[x1, y1, x2, y2]` in points from the bottom-left
+    /// corner of the page as displayed (after its crop box and rotation). In a query string:
+    /// `rect=x1,y1,x2,y2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rect: Option<[f32; 4]>,
+    /// Name of the new signature field (default `Signature1`, `Signature2`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// `/Reason` of the signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `/Location` of the signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The document's name, shown to the user in the consent window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_name: Option<String>,
+    /// As for detached signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm: Option<SignatureAlgorithm>,
+    /// Digest of the signed byte ranges (default SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_algorithm: Option<DigestAlgorithm>,
+}
+
+/// The answer to a JSON request. A raw request gets the signed PDF as the body instead, and
+/// these values in `X-Kyso-Field`, `X-Kyso-Certificate` and `X-Kyso-Signature-Algorithm`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignPdfResponse {
+    /// The signed PDF, standard base64: the input's bytes followed by the new revision.
+    pub pdf_base64: String,
+    /// The signature field that holds the new signature.
+    pub field_name: String,
+    /// Thumbprint of the signing certificate.
+    pub certificate: String,
+    /// The signature algorithm used.
+    pub signature_algorithm: SignatureAlgorithm,
+}
