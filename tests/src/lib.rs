@@ -3,6 +3,7 @@
 //! agent's local CA, the scripted pinentry, and the independent verifiers (OpenSSL, pyHanko).
 
 pub mod agent;
+pub mod bench;
 pub mod client;
 pub mod pki;
 pub mod verify;

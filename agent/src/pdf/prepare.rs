@@ -3,8 +3,9 @@
 //! syncs and renames.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use kyso_protocol::DigestAlgorithm;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
@@ -203,38 +204,81 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
     // The signed copy gets the input's permissions, as `cp` would, not the temporary file's 0600.
     temp.as_file().set_permissions(file.source().file().metadata()?.permissions())?;
     let mut hasher = Hasher::new(plan.digest);
-    let mut input_hash = Hasher::new(DigestAlgorithm::Sha256);
-    {
-        let mut reader = file.source().file();
-        reader.seek(SeekFrom::Start(0))?;
-        let mut writer = BufWriter::with_capacity(COPY_BUFFER, temp.as_file_mut());
-        let mut buffer = vec![0u8; COPY_BUFFER];
-        let mut copied = 0u64;
-        while copied < input_len {
-            let n = reader.read(&mut buffer)?;
-            if n == 0 {
-                return Err(PdfError::Io(std::io::Error::other("the input file shrank while it was being signed")));
-            }
-            let n = n.min((input_len - copied) as usize);
-            hasher.update(&buffer[..n]);
-            input_hash.update(&buffer[..n]);
-            writer.write_all(&buffer[..n])?;
-            copied += n as u64;
-        }
-        hasher.update(&update.bytes[..hole_start]);
-        hasher.update(&update.bytes[hole_end..]);
-        writer.write_all(&update.bytes)?;
-        writer.flush()?;
-    }
+    let input_sha256 = copy_hashing(file.source().file(), input_len, temp.as_file_mut(), &mut hasher, plan.digest)?;
+    hasher.update(&update.bytes[..hole_start]);
+    hasher.update(&update.bytes[hole_end..]);
+    temp.as_file_mut().write_all(&update.bytes)?;
     Ok(Prepared {
         temp,
         digest: hasher.finish(),
-        input_sha256: input_hash.finish(),
+        input_sha256,
         input_len,
         pages,
         field_name,
         contents_offset,
         capacity: placeholder.capacity,
+    })
+}
+
+/// Copies `len` bytes of `input` to `output` while feeding them to `hasher`: one read of the
+/// input, with the hashing and the writing of each chunk on two threads, so the pass costs about
+/// the slower of the two rather than their sum. Returns the input's SHA-256 (shown to the user).
+fn copy_hashing(
+    mut input: &File,
+    len: u64,
+    output: &mut File,
+    hasher: &mut Hasher,
+    digest: DigestAlgorithm,
+) -> Result<Vec<u8>, PdfError> {
+    // When the ranges use SHA-256 too, the input is their prefix: its digest is a copy of the
+    // state after it, not a second hash.
+    let mut separate = (digest != DigestAlgorithm::Sha256).then(|| Hasher::new(DigestAlgorithm::Sha256));
+    input.seek(SeekFrom::Start(0))?;
+    std::thread::scope(|scope| -> Result<(), PdfError> {
+        // A few chunks in flight bound the memory used.
+        let (chunks, inbox) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(4);
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            while let Ok(chunk) = inbox.recv() {
+                output.write_all(&chunk)?;
+            }
+            Ok(())
+        });
+        let mut copied = 0u64;
+        let mut failed = None;
+        while copied < len {
+            let mut buffer = vec![0u8; COPY_BUFFER.min((len - copied) as usize)];
+            let n = match input.read(&mut buffer) {
+                Ok(0) => {
+                    failed = Some(std::io::Error::other("the input file shrank while it was being signed"));
+                    break;
+                }
+                Ok(n) => n,
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            };
+            buffer.truncate(n);
+            let chunk = Arc::new(buffer);
+            if chunks.send(chunk.clone()).is_err() {
+                break; // the writer failed; its error is reported below
+            }
+            hasher.update(&chunk);
+            if let Some(separate) = &mut separate {
+                separate.update(&chunk);
+            }
+            copied += n as u64;
+        }
+        drop(chunks);
+        let written = writer.join().map_err(|_| PdfError::Io(std::io::Error::other("the writer thread panicked")))?;
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+        Ok(written?)
+    })?;
+    Ok(match separate {
+        Some(separate) => separate.finish(),
+        None => hasher.clone().finish(),
     })
 }
 

@@ -12,29 +12,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use kyso_tests::agent::{Agent, config_text};
+use kyso_tests::bench::{Measured, report, time};
 use kyso_tests::pki::{PIN, Pki};
 use serde_json::json;
 
 const ENGINE_CONF: &str = "openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = pkcs11\n\
                            [pkcs11]\nengine_id = pkcs11\nMODULE_PATH = {MODULE}\ninit = 0\n";
-
-struct Measured {
-    name: String,
-    samples: Vec<Duration>,
-}
-
-impl Measured {
-    fn stat(&self, q: f64) -> f64 {
-        let mut sorted = self.samples.clone();
-        sorted.sort();
-        let index = ((sorted.len() - 1) as f64 * q).round() as usize;
-        sorted[index].as_secs_f64() * 1000.0
-    }
-}
 
 fn main() {
     let mut iterations = 20usize;
@@ -83,11 +69,15 @@ fn main() {
         let samples = time(iterations, warmup, || {
             check(&runtime.block_on(connection.post_json("/v1/sign/detached", &body)), "keep-alive");
         });
-        results.push(Measured { name: format!("kyso https keep-alive ({algorithm})"), samples });
+        results.push(Measured { name: format!("kyso https keep-alive ({algorithm})"), samples, peak_rss_kib: None });
         let samples = time(iterations, warmup, || {
             check(&runtime.block_on(client.post_json("/v1/sign/detached", &body)), "new connection");
         });
-        results.push(Measured { name: format!("kyso https new connection ({algorithm})"), samples });
+        results.push(Measured {
+            name: format!("kyso https new connection ({algorithm})"),
+            samples,
+            peak_rss_kib: None,
+        });
     }
 
     let config = work.path().join("agent.toml");
@@ -98,7 +88,7 @@ fn main() {
         sign();
         kyso_tests::verify::openssl_cms(&output, &content, &pki.path("chain.pem")).expect("CLI signature verifies");
         let samples = time(iterations, warmup, sign);
-        results.push(Measured { name: format!("kyso-agent sign CLI ({algorithm})"), samples });
+        results.push(Measured { name: format!("kyso-agent sign CLI ({algorithm})"), samples, peak_rss_kib: None });
     }
 
     let engine_conf = work.path().join("openssl-engine.cnf");
@@ -112,30 +102,28 @@ fn main() {
             continue;
         }
         let samples = time(iterations, warmup, || assert!(sign(), "openssl failed"));
-        results.push(Measured { name: format!("openssl cms -sign, pkcs11 engine ({algorithm})"), samples });
+        results.push(Measured {
+            name: format!("openssl cms -sign, pkcs11 engine ({algorithm})"),
+            samples,
+            peak_rss_kib: None,
+        });
     }
     let output = work.path().join("pyhanko.p7s");
     let sign = || pyhanko(&pki, &content, &output);
     if sign() && kyso_tests::verify::openssl_cms(&output, &content, &pki.path("chain.pem")).is_ok() {
         let samples = time(iterations.min(10), 1, || assert!(sign(), "pyhanko failed"));
-        results.push(Measured { name: "pyhanko sign addsig --detach pkcs11 (rsa-pkcs1)".into(), samples });
+        results.push(Measured {
+            name: "pyhanko sign addsig --detach pkcs11 (rsa-pkcs1)".into(),
+            samples,
+            peak_rss_kib: None,
+        });
     } else {
         skipped.push("pyhanko sign addsig --detach pkcs11: pyhanko or python-pkcs11 missing or failed".into());
     }
-    report(&results, &skipped, iterations, json_output);
-}
-
-/// Times `iterations` runs of `op` after `warmup` unmeasured ones.
-fn time(iterations: usize, warmup: usize, mut op: impl FnMut()) -> Vec<Duration> {
-    let mut samples = Vec::with_capacity(iterations);
-    for i in 0..warmup + iterations {
-        let start = Instant::now();
-        op();
-        if i >= warmup {
-            samples.push(start.elapsed());
-        }
-    }
-    samples
+    let title = format!(
+        "one detached CMS signature, RSA-2048 on SoftHSM2, {iterations} runs each after {warmup} warm-up (pyHanko: 10 after 1)"
+    );
+    report(&title, &results, &skipped, json_output);
 }
 
 fn kyso_cli(pki: &Pki, config: &Path, algorithm: &str, content: &Path, output: &Path) {
@@ -203,37 +191,4 @@ fn pyhanko(pki: &Pki, content: &Path, output: &Path) -> bool {
         let _ = stdin.write_all(format!("{PIN}\n").as_bytes());
     }
     child.wait().is_ok_and(|s| s.success())
-}
-
-fn report(results: &[Measured], skipped: &[String], iterations: usize, json_output: bool) {
-    let baseline = results.first().map_or(1.0, |r| r.stat(0.5));
-    if json_output {
-        let rows: Vec<_> = results
-            .iter()
-            .map(|r| {
-                json!({"peer": r.name, "median_ms": r.stat(0.5), "p90_ms": r.stat(0.9), "min_ms": r.stat(0.0),
-                       "ratio_to_kyso": r.stat(0.5) / baseline})
-            })
-            .collect();
-        println!("{}", json!({"iterations": iterations, "results": rows, "skipped": skipped}));
-        return;
-    }
-    println!(
-        "one detached CMS signature, RSA-2048 on SoftHSM2, {iterations} runs each after 3 warm-up (pyHanko: 10 after 1)"
-    );
-    println!("ratio = peer median / median of the first row\n");
-    println!("{:<52} {:>9} {:>9} {:>9} {:>7}", "peer", "median ms", "p90 ms", "min ms", "ratio");
-    for r in results {
-        println!(
-            "{:<52} {:>9.2} {:>9.2} {:>9.2} {:>7.2}",
-            r.name,
-            r.stat(0.5),
-            r.stat(0.9),
-            r.stat(0.0),
-            r.stat(0.5) / baseline
-        );
-    }
-    for s in skipped {
-        println!("skipped: {s}");
-    }
 }
