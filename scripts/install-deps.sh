@@ -7,7 +7,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl)
 [ "$mode" = demo ] && packages+=(libnss3-tools pinentry-curses)
-[ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64)
+[ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64 qpdf poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -48,3 +48,84 @@ pub fn pyhanko_detached(signature: &Path, content: &Path, root: &Path) -> Result
 pub fn cms_print(signature: &Path) -> Result<String, String> {
     run(Command::new("openssl").args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"]).arg(signature))
 }
+
+/// `qpdf --check`: the file's structure is sound.
+///
+/// # Errors
+///
+/// qpdf's output when it finds errors or warnings.
+pub fn qpdf_check(pdf: &Path) -> Result<String, String> {
+    let text = run(Command::new("qpdf").arg("--check").arg(pdf))?;
+    if text.contains("No syntax or stream encoding errors found") && !text.contains("WARNING") {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// poppler's `pdfsig`: how many signatures it finds and how many it calls valid. Its exit code
+/// is not trusted (22.12 exits 0 on a digest mismatch); the text is.
+///
+/// # Errors
+///
+/// When pdfsig cannot run.
+pub fn pdfsig(pdf: &Path) -> Result<(usize, usize), String> {
+    let output = Command::new("pdfsig").arg(pdf).output().map_err(|e| format!("cannot run pdfsig: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let total = text.lines().filter(|l| l.starts_with("Signature #")).count();
+    let valid = text.matches("Signature is Valid.").count();
+    Ok((valid, total))
+}
+
+/// `pyhanko sign validate` of every signature in `pdf`, trusting only `root`, without
+/// revocation checks (the test PKI has no responders): one `FIELD:THUMBPRINT:VERDICT` line per
+/// signature. pyHanko says `VALID` only for an intact, trusted signature whose later changes
+/// its modification policy accepts.
+///
+/// # Errors
+///
+/// pyHanko's output when a signature is not `VALID`.
+pub fn pyhanko_pdf(pdf: &Path, root: &Path) -> Result<Vec<String>, String> {
+    let text = run(Command::new("pyhanko")
+        .args(["sign", "validate", "--executive-summary", "--no-revocation-check", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg(pdf))?;
+    let lines: Vec<String> = text.lines().filter(|l| l.contains(':')).map(str::to_owned).collect();
+    if !lines.is_empty() && lines.iter().all(|l| l.ends_with(":VALID")) { Ok(lines) } else { Err(text) }
+}
+
+/// pyHanko's full report of every signature (integrity, trust, what changed after it).
+///
+/// # Errors
+///
+/// pyHanko's output when it fails.
+pub fn pyhanko_pdf_report(pdf: &Path, root: &Path) -> Result<String, String> {
+    run(Command::new("pyhanko")
+        .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg(pdf))
+}
+
+/// Whether `prefix`'s bytes are exactly the start of `whole` (read in chunks, not loaded).
+///
+/// # Errors
+///
+/// When either file cannot be read.
+pub fn is_byte_prefix(prefix: &Path, whole: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (mut a, mut b) = (std::fs::File::open(prefix)?, std::fs::File::open(whole)?);
+    if a.metadata()?.len() > b.metadata()?.len() {
+        return Ok(false);
+    }
+    let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = a.read(&mut x)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        b.read_exact(&mut y[..n])?;
+        if x[..n] != y[..n] {
+            return Ok(false);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod detached;
+mod pdf;
 mod security;
 mod server;
 mod tokens;

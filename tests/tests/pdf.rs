@@ -1,0 +1,240 @@
+//! PAdES signing through `POST /v1/sign/pdf` and the CLI, every output checked by tools we did
+//! not write: `qpdf --check`, poppler's `pdfsig`, pyHanko; the input must be a byte prefix of the
+//! output, and a one-byte tamper inside a signed range must be caught by all three.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use kyso_tests::agent::Agent;
+use kyso_tests::client::{PORTAL, Reply};
+use kyso_tests::pki::{PIN, Pki};
+use kyso_tests::{pdfs, verify};
+use serde_json::json;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Posts `pdf` raw with the query `options`, answering the PIN prompt.
+async fn sign_raw(agent: &Agent, pdf: &Path, options: &str) -> Reply {
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = std::fs::read(pdf).expect("read input");
+    let headers = [("origin", PORTAL), ("x-kyso-request", "1"), ("content-type", "application/pdf")];
+    agent.client().send("POST", &format!("/v1/sign/pdf?{options}"), &headers, body).await
+}
+
+/// Checks a signed output with every independent tool and returns the pyHanko lines.
+fn check_signed(pki: &Pki, input: &Path, output: &Path, signatures: usize) -> Vec<String> {
+    verify::qpdf_check(output).unwrap_or_else(|e| panic!("qpdf --check {}: {e}", output.display()));
+    assert_eq!(
+        verify::pdfsig(output).expect("pdfsig"),
+        (signatures, signatures),
+        "pdfsig valid/total for {}",
+        output.display()
+    );
+    assert!(verify::is_byte_prefix(input, output).expect("compare"), "input is not a prefix of {}", output.display());
+    let lines = verify::pyhanko_pdf(output, &pki.path("root.pem"))
+        .unwrap_or_else(|e| panic!("pyhanko on {}: {e}", output.display()));
+    assert_eq!(lines.len(), signatures, "{lines:?}");
+    lines
+}
+
+fn save(agent: &Agent, reply: &Reply, name: &str) -> PathBuf {
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.header("content-type"), Some("application/pdf"));
+    let path = agent.path(name);
+    std::fs::write(&path, &reply.body).expect("write output");
+    path
+}
+
+#[tokio::test]
+async fn signs_every_cross_reference_form_invisibly_and_visibly() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let certificate = pki.thumbprint("org-rsa");
+    for input in pdfs::variants(dir.path()) {
+        let stem = input.file_stem().expect("stem").to_string_lossy().into_owned();
+        let reply = sign_raw(&agent, &input, &format!("certificate={certificate}")).await;
+        let invisible = save(&agent, &reply, &format!("{stem}-invisible.pdf"));
+        check_signed(pki, &input, &invisible, 1);
+        assert_eq!(reply.header("x-kyso-field"), Some("Signature1"));
+
+        let reply =
+            sign_raw(&agent, &input, &format!("certificate={certificate}&page=1&rect=300,40,480,120&reason=Duyet"))
+                .await;
+        let visible = save(&agent, &reply, &format!("{stem}-visible.pdf"));
+        check_signed(pki, &input, &visible, 1);
+    }
+    assert_eq!(agent.prompts().len(), 12, "one consent per signature");
+}
+
+#[tokio::test]
+async fn stacked_signatures_all_stay_valid() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let base = pdfs::qpdf(&base, dir.path(), "base-objstm", &["--object-streams=generate"]);
+    // The official approves, then the clerk seals: two keys, one after the other.
+    let reply =
+        sign_raw(&agent, &base, &format!("certificate={}&page=1&rect=350,100,550,180", pki.thumbprint("person-rsa")))
+            .await;
+    let approved = save(&agent, &reply, "approved.pdf");
+    let reply =
+        sign_raw(&agent, &approved, &format!("certificate={}&page=1&rect=300,90,420,200", pki.thumbprint("org-rsa")))
+            .await;
+    let sealed = save(&agent, &reply, "sealed.pdf");
+    assert_eq!(reply.header("x-kyso-field"), Some("Signature2"));
+    check_signed(pki, &approved, &sealed, 2);
+    let report = verify::pyhanko_pdf_report(&sealed, &pki.path("root.pem")).expect("pyhanko report");
+    assert!(report.contains("compatible with the current document modification policy"), "{report}");
+}
+
+#[tokio::test]
+async fn fills_an_existing_empty_field_by_name() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let with_field = dir.path().join("field.pdf");
+    let status = std::process::Command::new("pyhanko")
+        .args(["sign", "addfields", "--field", "1/360,80,540,160/ChuKy1"])
+        .arg(&base)
+        .arg(&with_field)
+        .status()
+        .expect("pyhanko addfields");
+    assert!(status.success());
+    let certificate = pki.thumbprint("org-rsa");
+
+    let reply = sign_raw(&agent, &with_field, &format!("certificate={certificate}&field=ChuKy1")).await;
+    let signed = save(&agent, &reply, "filled.pdf");
+    check_signed(pki, &with_field, &signed, 1);
+    assert_eq!(reply.header("x-kyso-field"), Some("ChuKy1"));
+
+    let reply = sign_raw(&agent, &signed, &format!("certificate={certificate}&field=ChuKy1")).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (409, "field_already_signed"));
+    let reply = sign_raw(&agent, &with_field, &format!("certificate={certificate}&field=Missing")).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (404, "field_not_found"));
+}
+
+#[tokio::test]
+async fn json_request_returns_base64() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 3, "");
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = json!({
+        "pdf_base64": B64.encode(std::fs::read(&base).expect("read")),
+        "certificate": pki.thumbprint("person-ec"),
+        "page": 3,
+        "rect": [40.0, 40.0, 240.0, 100.0],
+        "field_name": "Ý kiến",
+        "document_name": "Tờ trình.pdf",
+    });
+    let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let answer = reply.json();
+    assert_eq!(answer["field_name"], "Ý kiến");
+    assert_eq!(answer["signature_algorithm"], "ecdsa");
+    let signed = agent.path("json.pdf");
+    std::fs::write(&signed, B64.decode(answer["pdf_base64"].as_str().expect("pdf")).expect("base64")).expect("write");
+    check_signed(pki, &base, &signed, 1);
+    assert!(agent.prompts()[0].contains("Tờ trình.pdf"), "{:?}", agent.prompts());
+    assert!(agent.prompts()[0].contains("3 trang / pages"), "{:?}", agent.prompts());
+}
+
+#[tokio::test]
+async fn a_one_byte_tamper_is_caught_by_every_validator() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let reply = sign_raw(&agent, &base, &format!("certificate={}", pki.thumbprint("org-rsa"))).await;
+    let signed = save(&agent, &reply, "signed.pdf");
+    let mut bytes = std::fs::read(&signed).expect("read");
+    // Inside page 1's text, well inside the first signed range.
+    let at = bytes.windows(6).position(|w| w == b"QUYET ").expect("text");
+    bytes[at] = b'X';
+    let tampered = agent.path("tampered.pdf");
+    std::fs::write(&tampered, bytes).expect("write");
+    let (valid, total) = verify::pdfsig(&tampered).expect("pdfsig");
+    assert_eq!((valid, total), (0, 1), "pdfsig missed the tamper");
+    assert!(verify::pyhanko_pdf(&tampered, &pki.path("root.pem")).is_err(), "pyhanko missed the tamper");
+}
+
+#[tokio::test]
+async fn broken_inputs_are_invalid_pdf_before_any_prompt() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let good = std::fs::read(&base).expect("read");
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("not a pdf", b"\x89PNG\r\n\x1a\n not a pdf at all".to_vec()),
+        ("truncated", good[..good.len() * 6 / 10].to_vec()),
+        ("deep nesting", format!("%PDF-1.7\n1 0 obj\n{}\nendobj\n", "[".repeat(100_000)).into_bytes()),
+    ];
+    let find = |needle: &[u8]| good.windows(needle.len()).rposition(|w| w == needle).expect("marker");
+    let xref_at = find(b"startxref\n") + b"startxref\n".len();
+    let mut bad_startxref = good[..xref_at].to_vec();
+    bad_startxref.extend_from_slice(b"12\n%%EOF\n");
+    cases.push(("startxref to garbage", bad_startxref));
+    // The trailer comes after the table, so adding /Prev moves no object.
+    let startxref: Vec<u8> = good[xref_at..].iter().copied().take_while(u8::is_ascii_digit).collect();
+    let trailer_at = find(b"trailer\n<< ") + b"trailer\n<< ".len();
+    let mut prev_loop = good[..trailer_at].to_vec();
+    prev_loop.extend_from_slice(b"/Prev ");
+    prev_loop.extend_from_slice(&startxref);
+    prev_loop.push(b' ');
+    prev_loop.extend_from_slice(&good[trailer_at..]);
+    cases.push(("xref /Prev loop", prev_loop));
+    for (name, bytes) in cases {
+        let path = dir.path().join("case.pdf");
+        std::fs::write(&path, bytes).expect("write");
+        let reply = sign_raw(&agent, &path, &format!("certificate={}", pki.thumbprint("org-rsa"))).await;
+        assert_ne!(reply.status, 200, "{name} was signed");
+        assert_eq!(
+            (reply.status, reply.error_code().as_str()),
+            (422, "invalid_pdf"),
+            "{name}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    assert_eq!(agent.prompter_starts(), 0, "a broken file must be refused before the consent window");
+}
+
+#[test]
+fn cli_signs_a_pdf_file_to_file() {
+    use std::io::Write;
+    let pki = Pki::shared();
+    let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    let input = dir.path().join("quyết định.pdf");
+    pdfs::write_simple(&input, 2, "");
+    let output = dir.path().join("quyết định (đã ký).pdf");
+    let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
+        .arg("--config")
+        .arg(&config)
+        .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("org-rsa"), "--page", "2", "--rect", "50,50,250,120"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .env("KYSO_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(format!("{PIN}\n").as_bytes()).expect("pin");
+    let result = child.wait_with_output().expect("wait");
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    check_signed(pki, &input, &output, 1);
+}
