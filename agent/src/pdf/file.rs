@@ -95,10 +95,17 @@ impl PdfFile {
 
     /// The first free object number after every object the file uses: the trailer's `/Size`,
     /// raised when entries beyond it exist (some producers get `/Size` wrong).
-    pub fn size(&self) -> u32 {
-        let declared = self.trailer().get(b"Size").and_then(Object::as_i64).unwrap_or(0);
+    ///
+    /// # Errors
+    ///
+    /// [`PdfError::Invalid`] when `/Size` exceeds the object number limit.
+    pub fn size(&self) -> Result<u32, PdfError> {
+        let declared = self.trailer().get(b"Size").and_then(Object::as_i64).unwrap_or(0).max(0);
         let highest = self.xref.entries.keys().max().map_or(0, |n| n + 1);
-        u32::try_from(declared).unwrap_or(0).max(highest)
+        if declared > i64::from(xref::MAX_OBJECT_NUMBER) {
+            return Err(PdfError::invalid(format!("/Size {declared} is above the limit of readers")));
+        }
+        Ok((declared as u32).max(highest))
     }
 
     /// The object with number `id.0`, or `Null` when it is free or absent (7.3.10). A stream is

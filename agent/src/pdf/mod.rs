@@ -24,3 +24,6 @@ pub use prepare::{AppearanceFn, Placement, Plan, Prepared, prepare};
 pub fn local_now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7))
 }
+
+#[cfg(test)]
+mod robustness;

@@ -103,7 +103,7 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         ));
     }
     let pages = file.page_count()?;
-    let mut objects = NewObjects::new(file.size());
+    let mut objects = NewObjects::new(file.size()?);
     let signature = objects.reserve();
     objects.set(signature, Object::Null);
 

@@ -11,6 +11,9 @@ use super::syntax::{Indirect, Parser};
 
 /// Sections beyond this many are refused (a loop the visited set missed, or a hostile file).
 const MAX_SECTIONS: usize = 4096;
+/// The largest object number readers must support (ISO 32000-1, Annex C); larger ones are
+/// refused, which also keeps the new revision's numbers from overflowing.
+pub const MAX_OBJECT_NUMBER: u32 = 8_388_607;
 /// A cross-reference stream larger than this, decoded, is refused.
 const MAX_XREF_STREAM: usize = 64 << 20;
 
@@ -87,6 +90,9 @@ pub fn read(source: &Source) -> Result<Xref, PdfError> {
                     }
                 }
             }
+        }
+        if section.iter().any(|(number, _)| *number > MAX_OBJECT_NUMBER) {
+            return Err(PdfError::invalid(format!("an object number above {MAX_OBJECT_NUMBER}")));
         }
         for (number, entry) in section.into_iter().rev() {
             // Later lines of one section win over earlier ones; newer sections win over older.
