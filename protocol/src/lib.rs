@@ -101,7 +101,9 @@ mod status;
 
 pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyInfo, KeyType, TokenInfo};
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
-pub use pdf::{SignPdfRequest, SignPdfResponse};
+pub use pdf::{
+    MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse, SignPdfRequest, SignPdfResponse,
+};
 pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
 pub use status::StatusResponse;
 

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DigestAlgorithm, SignatureAlgorithm};
+use crate::{DigestAlgorithm, ErrorDetail, SignatureAlgorithm};
+
+/// The most documents one batch may hold.
+pub const MAX_BATCH_DOCUMENTS: usize = 500;
 
 /// Asks for a PAdES signature: a JSON body with the PDF in `pdf_base64`, or a raw
 /// `application/pdf` body with these options in the query string (then the response is the
@@ -11,9 +14,15 @@ use crate::{DigestAlgorithm, SignatureAlgorithm};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SignPdfRequest {
-    /// The PDF, standard base64: required in a JSON body, absent from a query string.
+    /// The PDF, standard base64: required in a JSON body for one document, absent from a query
+    /// string and from a batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf_base64: Option<String>,
+    /// A batch (JSON only): several PDFs signed after one consent and one PIN entry, each with
+    /// its own placement; `certificate`, `reason`, `location` and the algorithms apply to all.
+    /// The answer is a [`SignPdfBatchResponse`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<PdfDocumentRequest>>,
     /// The SHA-256 thumbprint (hex) of the certificate to sign with.
     pub certificate: String,
     /// Sign into this existing, empty signature field (full or unique partial name).
@@ -59,4 +68,57 @@ pub struct SignPdfResponse {
     pub certificate: String,
     /// The signature algorithm used.
     pub signature_algorithm: SignatureAlgorithm,
+}
+
+/// One document of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfDocumentRequest {
+    /// The PDF, standard base64.
+    pub pdf_base64: String,
+    /// Shown to the user and echoed in the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_name: Option<String>,
+    /// As in [`SignPdfRequest::field`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// As in [`SignPdfRequest::page`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// As in [`SignPdfRequest::rect`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rect: Option<[f32; 4]>,
+    /// As in [`SignPdfRequest::field_name`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+}
+
+/// The answer to a batch: one result per document, in the request's order. The batch as a whole
+/// fails (an error response) only for what concerns every document: a refused consent, a wrong
+/// PIN, a missing token or certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignPdfBatchResponse {
+    /// Thumbprint of the signing certificate.
+    pub certificate: String,
+    /// The signature algorithm used; absent when no document could be signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm: Option<SignatureAlgorithm>,
+    /// Per document.
+    pub results: Vec<PdfDocumentResult>,
+}
+
+/// What became of one document of a batch: `pdf_base64` and `field_name`, or `error`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdfDocumentResult {
+    /// The document's name, as given.
+    pub document_name: String,
+    /// The signed PDF, standard base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_base64: Option<String>,
+    /// The field that holds the signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// Why this document was not signed (e.g. `invalid_pdf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
 }

@@ -238,3 +238,80 @@ fn cli_signs_a_pdf_file_to_file() {
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     check_signed(pki, &input, &output, 1);
 }
+
+#[tokio::test]
+async fn a_batch_is_one_consent_and_reports_each_document() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let mut documents = Vec::new();
+    let mut inputs = Vec::new();
+    for i in 0..5 {
+        let path = dir.path().join(format!("letter-{i}.pdf"));
+        pdfs::write_simple(&path, 1, "");
+        let pdf = std::fs::read(&path).expect("read");
+        documents.push(json!({
+            "pdf_base64": B64.encode(&pdf),
+            "document_name": format!("Công văn {i}.pdf"),
+            "page": 1,
+            "rect": [300.0, 40.0, 480.0, 120.0],
+        }));
+        inputs.push(path);
+    }
+    documents.push(json!({"pdf_base64": B64.encode(b"%PDF-1.7 broken"), "document_name": "hỏng.pdf"}));
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = json!({ "certificate": pki.thumbprint("org-rsa"), "reason": "Phát hành", "documents": documents });
+    let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let answer = reply.json();
+    let results = answer["results"].as_array().expect("results");
+    assert_eq!(results.len(), 6);
+    for (i, input) in inputs.iter().enumerate() {
+        assert_eq!(results[i]["document_name"], format!("Công văn {i}.pdf"));
+        let signed = agent.path(&format!("batch-{i}.pdf"));
+        let pdf = B64.decode(results[i]["pdf_base64"].as_str().expect("signed")).expect("base64");
+        std::fs::write(&signed, pdf).expect("write");
+        check_signed(pki, input, &signed, 1);
+    }
+    assert_eq!(results[5]["error"]["code"], "invalid_pdf");
+    assert_eq!(agent.prompter_starts(), 1, "one consent for the batch");
+    let prompt = &agent.prompts()[0];
+    assert!(prompt.contains("Công văn 4.pdf") && !prompt.contains("hỏng.pdf"), "{prompt}");
+}
+
+#[test]
+fn cli_batch_writes_every_file_into_out_dir() {
+    use std::io::Write;
+    let pki = Pki::shared();
+    let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    let out = dir.path().join("đã ký");
+    std::fs::create_dir(&out).expect("out dir");
+    let inputs: Vec<_> = (0..3)
+        .map(|i| {
+            let path = dir.path().join(format!("tờ trình {i}.pdf"));
+            pdfs::write_simple(&path, 1, "");
+            path
+        })
+        .collect();
+    let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
+        .arg("--config")
+        .arg(&config)
+        .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("person-rsa"), "--out-dir"])
+        .arg(&out)
+        .args(&inputs)
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .env("KYSO_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(format!("{PIN}\n").as_bytes()).expect("pin");
+    let result = child.wait_with_output().expect("wait");
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    for input in &inputs {
+        check_signed(pki, input, &out.join(input.file_name().expect("name")), 1);
+    }
+}

@@ -12,7 +12,7 @@ use crate::config;
 use crate::digest::Hasher;
 use crate::pdf::{Placement, SignatureInfo};
 use crate::prompt::Prompter;
-use crate::signing::{DetachedInput, PdfInput, Signer};
+use crate::signing::{DetachedInput, PdfBatch, PdfDocument, PdfInput, Signer};
 use crate::token::TokenService;
 
 /// Options of `sign`.
@@ -49,11 +49,15 @@ pub struct Args {
     /// PDF: the place recorded in the signature (/Location).
     #[arg(long, conflicts_with = "detached")]
     location: Option<String>,
-    /// The file to sign.
-    input: PathBuf,
+    /// The file(s) to sign; several PDFs are one batch (one consent, one PIN), with --out-dir.
+    #[arg(required = true, num_args = 1..)]
+    inputs: Vec<PathBuf>,
     /// Where to write the signed PDF or the signature (DER); replaced atomically.
-    #[arg(short = 'o', long = "output", value_name = "OUT")]
-    output: PathBuf,
+    #[arg(short = 'o', long = "output", value_name = "OUT", conflicts_with = "out_dir")]
+    output: Option<PathBuf>,
+    /// PDF batch: write each signed PDF under its own name into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "detached")]
+    out_dir: Option<PathBuf>,
 }
 
 fn parse_rect(text: &str) -> Result<[f32; 4], String> {
@@ -92,46 +96,108 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         Some(thumbprint) => thumbprint.clone(),
         None => runtime.block_on(only_certificate(&signer))?,
     };
-    let name =
-        args.input.file_name().map_or_else(|| args.input.display().to_string(), |n| n.to_string_lossy().into_owned());
-    if args.detached {
-        sign_detached(&runtime, &signer, args, certificate, name)
-    } else {
-        sign_pdf(&runtime, &signer, args, certificate, name)
+    match (&args.output, &args.out_dir, args.inputs.as_slice()) {
+        (Some(output), None, [input]) if args.detached => {
+            sign_detached(&runtime, &signer, args, input, output, certificate)
+        }
+        (Some(output), None, [input]) => sign_pdf(&runtime, &signer, args, input, output, certificate),
+        (None, Some(dir), inputs) if !args.detached => sign_batch(&runtime, &signer, args, inputs, dir, certificate),
+        (None, None, _) => Err("say where the result goes: -o FILE, or --out-dir DIR for several PDFs".into()),
+        _ => Err("-o takes one input; several PDFs need --out-dir DIR (not with --detached)".into()),
     }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn placement(args: &Args) -> Placement {
+    match (&args.field, args.page, args.rect) {
+        (Some(field), _, _) => Placement::Field(field.clone()),
+        (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
+        (None, _, None) => Placement::Invisible,
+    }
+}
+
+fn info(args: &Args) -> SignatureInfo {
+    SignatureInfo { reason: args.reason.clone(), location: args.location.clone(), ..Default::default() }
+}
+
+fn sign_batch(
+    runtime: &tokio::runtime::Runtime,
+    signer: &Signer,
+    args: &Args,
+    inputs: &[PathBuf],
+    dir: &Path,
+    certificate: String,
+) -> Result<(), String> {
+    let mut documents = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let name = input.file_name().ok_or_else(|| format!("{}: not a file name", input.display()))?;
+        let destination = dir.join(name);
+        if destination.canonicalize().ok() == input.canonicalize().ok() && destination.exists() {
+            return Err(format!("{}: --out-dir must not be the inputs' own directory", input.display()));
+        }
+        documents.push(PdfDocument {
+            input: input.clone(),
+            destination,
+            document_name: display_name(input),
+            placement: placement(args),
+            field_name: None,
+        });
+    }
+    let destinations: Vec<PathBuf> = documents.iter().map(|d| d.destination.clone()).collect();
+    let batch = PdfBatch {
+        certificate,
+        algorithm: args.algorithm,
+        digest: args.digest,
+        info: info(args),
+        time: crate::pdf::local_now(),
+        documents,
+    };
+    let results = runtime.block_on(signer.sign_pdfs(CLI_ORIGIN, batch)).map_err(|e| super::explain(&e))?;
+    let mut failed = 0;
+    for ((input, destination), result) in inputs.iter().zip(&destinations).zip(results) {
+        match result {
+            Ok(output) => {
+                eprintln!("signed {} -> {} (field {})", input.display(), destination.display(), output.field_name)
+            }
+            Err(error) => {
+                failed += 1;
+                eprintln!("NOT signed {}: {}", input.display(), super::explain(&error));
+            }
+        }
+    }
+    if failed > 0 { Err(format!("{failed} of {} documents were not signed", inputs.len())) } else { Ok(()) }
 }
 
 fn sign_pdf(
     runtime: &tokio::runtime::Runtime,
     signer: &Signer,
     args: &Args,
+    input: &Path,
+    output: &Path,
     certificate: String,
-    name: String,
 ) -> Result<(), String> {
-    let placement = match (&args.field, args.page, args.rect) {
-        (Some(field), _, _) => Placement::Field(field.clone()),
-        (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
-        (None, _, None) => Placement::Invisible,
-    };
-    let input = PdfInput {
-        input: args.input.clone(),
-        destination: args.output.clone(),
-        document_name: name,
+    let request = PdfInput {
+        input: input.to_path_buf(),
+        destination: output.to_path_buf(),
+        document_name: display_name(input),
         certificate,
         algorithm: args.algorithm,
         digest: args.digest,
-        placement,
+        placement: placement(args),
         field_name: None,
-        info: SignatureInfo { reason: args.reason.clone(), location: args.location.clone(), ..Default::default() },
+        info: info(args),
         time: crate::pdf::local_now(),
     };
-    let output = runtime.block_on(signer.sign_pdf(CLI_ORIGIN, input)).map_err(|e| super::explain(&e))?;
+    let signed = runtime.block_on(signer.sign_pdf(CLI_ORIGIN, request)).map_err(|e| super::explain(&e))?;
     eprintln!(
         "signed with {} ({}) in field {}: {}",
-        output.certificate,
-        output.signature_algorithm.as_str(),
-        output.field_name,
-        args.output.display()
+        signed.certificate,
+        signed.signature_algorithm.as_str(),
+        signed.field_name,
+        output.display()
     );
     Ok(())
 }
@@ -140,10 +206,12 @@ fn sign_detached(
     runtime: &tokio::runtime::Runtime,
     signer: &Signer,
     args: &Args,
+    input: &Path,
+    output: &Path,
     certificate: String,
-    name: String,
 ) -> Result<(), String> {
-    let (digest, size) = hash_file(&args.input, args.digest)?;
+    let name = display_name(input);
+    let (digest, size) = hash_file(input, args.digest)?;
     let input = DetachedInput {
         digest,
         digest_algorithm: args.digest,
@@ -156,13 +224,8 @@ fn sign_detached(
     let response = runtime.block_on(signer.sign_detached(CLI_ORIGIN, input)).map_err(|e| super::explain(&e))?;
     let der =
         base64::engine::general_purpose::STANDARD.decode(&response.signature_base64).map_err(|e| e.to_string())?;
-    write_atomically(&args.output, &der)?;
-    eprintln!(
-        "signed with {} ({}): {}",
-        response.certificate,
-        response.signature_algorithm.as_str(),
-        args.output.display()
-    );
+    write_atomically(output, &der)?;
+    eprintln!("signed with {} ({}): {}", response.certificate, response.signature_algorithm.as_str(), output.display());
     Ok(())
 }
 

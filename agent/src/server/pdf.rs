@@ -6,7 +6,10 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use kyso_protocol::{DigestAlgorithm, ErrorCode, SignPdfRequest, SignPdfResponse};
+use kyso_protocol::{
+    DigestAlgorithm, ErrorCode, MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse,
+    SignPdfRequest, SignPdfResponse,
+};
 
 use super::Api;
 use super::body;
@@ -14,7 +17,7 @@ use super::guard::{self, BodyKind};
 use super::routes::{json, query_map};
 use crate::error::ApiError;
 use crate::pdf::{Placement, SignatureInfo};
-use crate::signing::PdfInput;
+use crate::signing::{PdfBatch, PdfDocument, PdfInput};
 
 /// Response headers a page may read (CORS hides others).
 const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
@@ -42,6 +45,9 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
                 ));
             }
             let mut options: SignPdfRequest = body::json(body, limit).await?;
+            if let Some(documents) = options.documents.take() {
+                return batch(api, options, documents, origin, work.path()).await;
+            }
             let pdf = options.pdf_base64.take().ok_or_else(|| ApiError::bad_request("pdf_base64 is missing"))?;
             let pdf = base64::engine::general_purpose::STANDARD
                 .decode(pdf)
@@ -51,18 +57,10 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             (options, path, None)
         }
     };
-    if options.pdf_base64.is_some() {
-        return Err(ApiError::bad_request("pdf_base64 belongs in a JSON body, not the query string"));
+    if options.pdf_base64.is_some() || options.documents.is_some() {
+        return Err(ApiError::bad_request("pdf_base64 and documents belong in a JSON body, not the query string"));
     }
-    let placement = match (&options.field, options.page, options.rect) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err(ApiError::bad_request("give either field, or page and rect, not both"));
-        }
-        (Some(field), None, None) => Placement::Field(field.clone()),
-        (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
-        (None, Some(_), None) => return Err(ApiError::bad_request("page needs rect")),
-        (None, None, None) => Placement::Invisible,
-    };
+    let placement = placement(options.field.as_ref(), options.page, options.rect)?;
     let destination = work.path().join("signed.pdf");
     let document_name = options.document_name.clone().unwrap_or_else(|| "(không tên / unnamed).pdf".into());
     tracing::info!(%origin, document = %document_name, "pdf sign request");
@@ -121,6 +119,99 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         }
     }
     Ok(response)
+}
+
+/// The placement a request asks for.
+fn placement(field: Option<&String>, page: Option<u32>, rect: Option<[f32; 4]>) -> Result<Placement, ApiError> {
+    match (field, page, rect) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err(ApiError::bad_request("give either field, or page and rect, not both"))
+        }
+        (Some(field), None, None) => Ok(Placement::Field(field.clone())),
+        (None, page, Some(rect)) => Ok(Placement::Rect { page: page.unwrap_or(1), rect }),
+        (None, Some(_), None) => Err(ApiError::bad_request("page needs rect")),
+        (None, None, None) => Ok(Placement::Invisible),
+    }
+}
+
+/// Signs a batch: every document decoded to the private directory, one consent, one login,
+/// a result per document.
+async fn batch(
+    api: &Api,
+    options: SignPdfRequest,
+    documents: Vec<PdfDocumentRequest>,
+    origin: &str,
+    work: &std::path::Path,
+) -> Result<Response<Full<Bytes>>, ApiError> {
+    if options.pdf_base64.is_some() || options.field.is_some() || options.page.is_some() || options.rect.is_some() {
+        return Err(ApiError::bad_request("in a batch, pdf_base64 and the placement go in each document"));
+    }
+    if documents.is_empty() || documents.len() > MAX_BATCH_DOCUMENTS {
+        return Err(ApiError::bad_request(format!("a batch holds 1 to {MAX_BATCH_DOCUMENTS} documents")));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
+    let mut batch = PdfBatch {
+        certificate: options.certificate,
+        algorithm: options.signature_algorithm,
+        digest: options.digest_algorithm.unwrap_or_default(),
+        info: SignatureInfo { reason: options.reason, location: options.location, ..Default::default() },
+        time: crate::pdf::local_now(),
+        documents: Vec::with_capacity(documents.len()),
+    };
+    for (index, document) in documents.into_iter().enumerate() {
+        let name = document.document_name.clone().unwrap_or_else(|| format!("{}.pdf", index + 1));
+        let pdf = b64
+            .decode(&document.pdf_base64)
+            .map_err(|e| ApiError::bad_request(format!("documents[{index}].pdf_base64: {e}")))?;
+        let input = work.join(format!("{index}.pdf"));
+        std::fs::write(&input, pdf).map_err(disk)?;
+        batch.documents.push(PdfDocument {
+            input,
+            destination: work.join(format!("{index}.signed.pdf")),
+            document_name: name,
+            placement: placement(document.field.as_ref(), document.page, document.rect)?,
+            field_name: document.field_name,
+        });
+    }
+    let names: Vec<(String, std::path::PathBuf)> =
+        batch.documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
+    tracing::info!(%origin, documents = names.len(), "pdf batch sign request");
+    let certificate = batch.certificate.clone();
+    let outcomes = api.signer.sign_pdfs(origin, batch).await?;
+    let mut algorithm = None;
+    let mut results = Vec::with_capacity(outcomes.len());
+    for ((name, destination), outcome) in names.into_iter().zip(outcomes) {
+        results.push(match outcome {
+            Ok(output) => {
+                algorithm = Some(output.signature_algorithm);
+                let signed = tokio::fs::read(&destination).await.map_err(disk)?;
+                PdfDocumentResult {
+                    document_name: name,
+                    pdf_base64: Some(b64.encode(signed)),
+                    field_name: Some(output.field_name),
+                    error: None,
+                }
+            }
+            Err(error) => PdfDocumentResult {
+                document_name: name,
+                pdf_base64: None,
+                field_name: None,
+                error: Some(error.to_response().error),
+            },
+        });
+    }
+    let signed = results.iter().filter(|r| r.error.is_none()).count();
+    tracing::info!(%origin, signed, failed = results.len() - signed, "pdf batch done");
+    Ok(json(
+        StatusCode::OK,
+        &SignPdfBatchResponse { certificate: thumbprint_hex(&certificate), signature_algorithm: algorithm, results },
+    ))
+}
+
+/// The thumbprint as lowercase hex without separators, as responses give it.
+fn thumbprint_hex(text: &str) -> String {
+    text.chars().filter(char::is_ascii_hexdigit).collect::<String>().to_ascii_lowercase()
 }
 
 /// Query values as the JSON types of [`SignPdfRequest`]: `page` a number, `rect` four numbers.

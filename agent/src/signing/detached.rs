@@ -64,8 +64,10 @@ impl Signer {
             pages: None,
         }];
         let signature = self
-            .consent_and_sign(origin, &chosen, documents, input.digest_algorithm, prepared.to_sign().to_vec())
-            .await?;
+            .consent_and_sign(origin, &chosen, documents, input.digest_algorithm, vec![prepared.to_sign().to_vec()])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::with(kyso_protocol::ErrorCode::Internal, "the token returned no signature"))?;
         let cms = prepared.finish(signature)?;
         let b64 = base64::engine::general_purpose::STANDARD;
         Ok(SignDetachedResponse {

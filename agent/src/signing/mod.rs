@@ -19,7 +19,7 @@ use crate::prompt::{Consent, ConsentRequest, DocumentSummary, Prompter};
 use crate::token::{SignJob, SigningTarget, TokenService};
 
 pub use detached::DetachedInput;
-pub use pdf::{PdfInput, PdfOutput};
+pub use pdf::{PdfBatch, PdfDocument, PdfInput, PdfOutput};
 
 /// Signs on behalf of callers, one prompt at a time.
 #[derive(Debug, Clone)]
@@ -74,15 +74,16 @@ impl Signer {
         Ok(Chosen { thumbprint, target, cert, key, algorithm })
     }
 
-    /// Shows the consent window for `documents`, then signs `to_sign` on the token.
+    /// Shows the consent window for `documents`, then signs each of `to_sign` on the token with
+    /// one login.
     async fn consent_and_sign(
         &self,
         origin: &str,
         chosen: &Chosen,
         documents: Vec<DocumentSummary>,
         digest: DigestAlgorithm,
-        to_sign: Vec<u8>,
-    ) -> Result<Vec<u8>, ApiError> {
+        to_sign: Vec<Vec<u8>>,
+    ) -> Result<Vec<Vec<u8>>, ApiError> {
         let cert = &chosen.cert;
         let request = ConsentRequest {
             origin: origin.to_owned(),

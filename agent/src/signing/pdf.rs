@@ -40,6 +40,38 @@ pub struct PdfInput {
     pub time: OffsetDateTime,
 }
 
+/// Several PDFs signed with one certificate after one consent and one login.
+#[derive(Debug)]
+pub struct PdfBatch {
+    /// Thumbprint (hex) of the certificate to use.
+    pub certificate: String,
+    /// Requested algorithm, or `None` for the key's default.
+    pub algorithm: Option<SignatureAlgorithm>,
+    /// Digest algorithm.
+    pub digest: DigestAlgorithm,
+    /// Reason, location, contact, for every signature.
+    pub info: SignatureInfo,
+    /// `/M`.
+    pub time: OffsetDateTime,
+    /// The documents.
+    pub documents: Vec<PdfDocument>,
+}
+
+/// One document of a batch.
+#[derive(Debug)]
+pub struct PdfDocument {
+    /// The PDF on disk.
+    pub input: PathBuf,
+    /// Where the signed PDF goes (replaced atomically).
+    pub destination: PathBuf,
+    /// Name to show the user.
+    pub document_name: String,
+    /// Where the signature goes.
+    pub placement: Placement,
+    /// Name for a new signature field.
+    pub field_name: Option<String>,
+}
+
 /// What was signed.
 #[derive(Debug, Clone)]
 pub struct PdfOutput {
@@ -62,60 +94,132 @@ impl Signer {
     /// [`ApiError`]: `invalid_pdf`, `pdf_encrypted`, `field_not_found`, and those of
     /// [`Signer::sign_detached`].
     pub async fn sign_pdf(&self, origin: &str, input: PdfInput) -> Result<PdfOutput, ApiError> {
-        super::parse_thumbprint(&input.certificate)?;
+        let batch = PdfBatch {
+            certificate: input.certificate,
+            algorithm: input.algorithm,
+            digest: input.digest,
+            info: input.info,
+            time: input.time,
+            documents: vec![PdfDocument {
+                input: input.input,
+                destination: input.destination,
+                document_name: input.document_name,
+                placement: input.placement,
+                field_name: input.field_name,
+            }],
+        };
+        self.sign_pdfs(origin, batch)
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(ApiError::with(ErrorCode::Internal, "no result")))
+    }
+
+    /// Signs every document of `batch` after one consent listing them all, with one login.
+    /// Documents that cannot be prepared (damaged, encrypted, no such field) get their error and
+    /// are left out of the consent; the others are signed.
+    ///
+    /// # Errors
+    ///
+    /// For the whole batch: `busy`, certificate and token errors, `user_cancelled`, a wrong PIN;
+    /// per document (inside the `Ok`): the PDF errors of [`Signer::sign_pdf`].
+    pub async fn sign_pdfs(&self, origin: &str, batch: PdfBatch) -> Result<Vec<Result<PdfOutput, ApiError>>, ApiError> {
+        super::parse_thumbprint(&batch.certificate)?;
         let _admission = self.admit().await?;
-        let chosen = self.choose(&input.certificate, input.algorithm).await?;
-        let capacity = cms_size(&chosen, input.digest)? + CMS_MARGIN;
-        let out_dir = input
-            .destination
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), PathBuf::from);
-        let (path, placement, field_name, info, time, digest) = (
-            input.input.clone(),
-            input.placement.clone(),
-            input.field_name.clone(),
-            input.info.clone(),
-            input.time,
-            input.digest,
-        );
+        let chosen = self.choose(&batch.certificate, batch.algorithm).await?;
+        let capacity = cms_size(&chosen, batch.digest)? + CMS_MARGIN;
+        let PdfBatch { digest, info, time, documents, .. } = batch;
+        let names: Vec<(String, PathBuf)> =
+            documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
         let prepared = tokio::task::spawn_blocking(move || {
-            let plan = Plan { placement, field_name, appearance: None, time, info, capacity, digest };
-            pdf::prepare(&path, &out_dir, &plan)
+            documents
+                .into_iter()
+                .map(|document| {
+                    let out_dir = document
+                        .destination
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .map_or_else(|| PathBuf::from("."), PathBuf::from);
+                    let plan = Plan {
+                        placement: document.placement,
+                        field_name: document.field_name,
+                        appearance: None,
+                        time,
+                        info: info.clone(),
+                        capacity,
+                        digest,
+                    };
+                    pdf::prepare(&document.input, &out_dir, &plan)
+                })
+                .collect::<Vec<_>>()
         })
         .await
-        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?
-        .map_err(pdf_error)?;
+        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
 
-        let cms = cades::prepare(&cades::SignerParams {
-            certificate: &chosen.target.certificate.der,
-            chain: &chosen.target.chain,
-            digest: input.digest,
-            algorithm: chosen.algorithm,
-            content_digest: &prepared.digest,
-            signing_time: None,
-        })?;
-        let documents = vec![DocumentSummary {
-            name: input.document_name.clone(),
-            size: Some(prepared.input_len),
-            digest: ("SHA-256".into(), hex::encode(&prepared.input_sha256)),
-            pages: Some(prepared.pages),
-        }];
-        let signature = self.consent_and_sign(origin, &chosen, documents, input.digest, cms.to_sign().to_vec()).await?;
-        let der = cms.finish(signature)?;
-        let field_name = prepared.field_name.clone();
-        let destination = input.destination.clone();
-        tokio::task::spawn_blocking(move || prepared.finish(&der, &destination))
-            .await
-            .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?
-            .map_err(pdf_error)?;
-        let size = std::fs::metadata(&input.destination).map(|m| m.len()).unwrap_or(0);
-        Ok(PdfOutput {
-            field_name,
-            certificate: hex::encode(chosen.thumbprint),
-            signature_algorithm: chosen.algorithm,
-            size,
+        // CMS for every prepared document; a document that failed keeps its error.
+        let mut signing = Vec::new();
+        let mut results: Vec<Option<Result<PdfOutput, ApiError>>> = Vec::with_capacity(prepared.len());
+        for (index, outcome) in prepared.into_iter().enumerate() {
+            match outcome {
+                Ok(prepared) => {
+                    let cms = cades::prepare(&cades::SignerParams {
+                        certificate: &chosen.target.certificate.der,
+                        chain: &chosen.target.chain,
+                        digest,
+                        algorithm: chosen.algorithm,
+                        content_digest: &prepared.digest,
+                        signing_time: None,
+                    })?;
+                    signing.push((index, prepared, cms));
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(pdf_error(error)))),
+            }
+        }
+        if signing.is_empty() {
+            return Ok(results.into_iter().flatten().collect());
+        }
+        let summaries = signing
+            .iter()
+            .map(|(index, prepared, _)| DocumentSummary {
+                name: names[*index].0.clone(),
+                size: Some(prepared.input_len),
+                digest: ("SHA-256".into(), hex::encode(&prepared.input_sha256)),
+                pages: Some(prepared.pages),
+            })
+            .collect();
+        let to_sign = signing.iter().map(|(_, _, cms)| cms.to_sign().to_vec()).collect();
+        let signatures = self.consent_and_sign(origin, &chosen, summaries, digest, to_sign).await?;
+        if signatures.len() != signing.len() {
+            return Err(ApiError::with(ErrorCode::Internal, "the token returned fewer signatures than asked"));
+        }
+        let mut finishing = Vec::with_capacity(signing.len());
+        for ((index, prepared, cms), signature) in signing.into_iter().zip(signatures) {
+            finishing.push((index, prepared, cms.finish(signature)?));
+        }
+        let certificate = hex::encode(chosen.thumbprint);
+        let algorithm = chosen.algorithm;
+        let finished = tokio::task::spawn_blocking(move || {
+            finishing
+                .into_iter()
+                .map(|(index, prepared, der)| {
+                    let field_name = prepared.field_name.clone();
+                    let destination = names[index].1.clone();
+                    let outcome = prepared.finish(&der, &destination).map(|()| PdfOutput {
+                        field_name,
+                        certificate: certificate.clone(),
+                        signature_algorithm: algorithm,
+                        size: std::fs::metadata(&destination).map(|m| m.len()).unwrap_or(0),
+                    });
+                    (index, outcome)
+                })
+                .collect::<Vec<_>>()
         })
+        .await
+        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+        for (index, outcome) in finished {
+            results[index] = Some(outcome.map_err(pdf_error));
+        }
+        Ok(results.into_iter().map(|r| r.unwrap_or_else(|| Err(ApiError::new(ErrorCode::Internal)))).collect())
     }
 }
 

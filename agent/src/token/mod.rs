@@ -80,8 +80,8 @@ pub struct SignJob {
     pub algorithm: SignatureAlgorithm,
     /// The digest algorithm.
     pub digest: DigestAlgorithm,
-    /// The bytes to sign (CMS signed attributes, DER).
-    pub data: Vec<u8>,
+    /// The bytes to sign (CMS signed attributes, DER), one signature each: a batch is one login.
+    pub data: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for SignJob {
@@ -100,7 +100,7 @@ enum Job {
     Present(oneshot::Sender<Result<bool, TokenError>>),
     Certificates(oneshot::Sender<Result<Vec<TokenCertificate>, TokenError>>),
     Describe([u8; 32], oneshot::Sender<Result<SigningTarget, TokenError>>),
-    Sign(Box<SignJob>, oneshot::Sender<Result<Vec<u8>, TokenError>>),
+    Sign(Box<SignJob>, oneshot::Sender<Result<Vec<Vec<u8>>, TokenError>>),
 }
 
 /// Owns the token worker thread: dropping it finishes the jobs already queued, finalises the
@@ -185,13 +185,13 @@ impl TokenService {
         self.ask(|reply| Job::Describe(thumbprint, reply)).await
     }
 
-    /// Logs in, signs, and logs out. Never retries a wrong PIN.
+    /// Logs in, signs each of `job.data` (in order), and logs out. Never retries a wrong PIN.
     ///
     /// # Errors
     ///
     /// [`TokenError::PinIncorrect`], [`TokenError::PinLocked`], [`TokenError::TokenAbsent`] when
     /// the token was removed, and others.
-    pub async fn sign(&self, job: SignJob) -> Result<Vec<u8>, TokenError> {
+    pub async fn sign(&self, job: SignJob) -> Result<Vec<Vec<u8>>, TokenError> {
         self.ask(|reply| Job::Sign(Box::new(job), reply)).await
     }
 

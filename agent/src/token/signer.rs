@@ -12,9 +12,10 @@ use super::{SignJob, TokenError};
 use crate::certinfo;
 use crate::digest::hash;
 
-/// Signs `job.data` on the token at `job.target`, returning a signature ready for CMS (ECDSA in
-/// DER form). Logs in once, never retries, and logs out whatever happens.
-pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<u8>, TokenError> {
+/// Signs each of `job.data` on the token at `job.target`, returning signatures ready for CMS
+/// (ECDSA in DER form), in order. Logs in once for the whole batch, never retries, and logs out
+/// whatever happens.
+pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<Vec<u8>>, TokenError> {
     let module = modules.get(job.target.module).ok_or(TokenError::TokenAbsent)?;
     let context = &module.context;
     let slot = Slot::try_from(job.target.slot_id)?;
@@ -51,19 +52,30 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<u8>, TokenErr
     result
 }
 
-fn sign_logged_in(session: &Session, job: &SignJob, plan: &mechanism::Plan) -> Result<Vec<u8>, TokenError> {
+fn sign_logged_in(session: &Session, job: &SignJob, plan: &mechanism::Plan) -> Result<Vec<Vec<u8>>, TokenError> {
     let certificate = find_certificate(session, job.thumbprint)?;
     let key = find_private_key(session, &certificate)?;
     check_key_type(session, key, job.algorithm)?;
-    let input = match plan.input {
-        Input::Message => job.data.clone(),
-        Input::Digest => hash(job.digest, &job.data),
-        Input::DigestInfo => mechanism::digest_info(job.digest, &hash(job.digest, &job.data)),
-    };
     let always_authenticate = session
         .get_attributes(key, &[AttributeType::AlwaysAuthenticate])?
         .iter()
         .any(|a| matches!(a, Attribute::AlwaysAuthenticate(true)));
+    job.data.iter().map(|data| sign_one(session, job, plan, key, always_authenticate, data)).collect()
+}
+
+fn sign_one(
+    session: &Session,
+    job: &SignJob,
+    plan: &mechanism::Plan,
+    key: ObjectHandle,
+    always_authenticate: bool,
+    data: &[u8],
+) -> Result<Vec<u8>, TokenError> {
+    let input = match plan.input {
+        Input::Message => data.to_vec(),
+        Input::Digest => hash(job.digest, data),
+        Input::DigestInfo => mechanism::digest_info(job.digest, &hash(job.digest, data)),
+    };
     let raw = if always_authenticate {
         // The PIN must be given again between C_SignInit and C_Sign (context-specific login);
         // cryptoki exposes that order only for multi-part signing, which needs a hashing mechanism.

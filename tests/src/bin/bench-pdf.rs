@@ -15,6 +15,7 @@ const RECT: &str = "400,40,560,120";
 
 fn main() {
     let mut pages = 200u32;
+    let mut letters = 100usize;
     let mut iterations = 3usize;
     let mut json_output = false;
     let mut args = std::env::args().skip(1);
@@ -22,8 +23,11 @@ fn main() {
         match arg.as_str() {
             "--pages" => pages = args.next().and_then(|n| n.parse().ok()).expect("--pages N"),
             "--iterations" => iterations = args.next().and_then(|n| n.parse().ok()).expect("--iterations N"),
+            "--letters" => letters = args.next().and_then(|n| n.parse().ok()).expect("--letters N"),
             "--json" => json_output = true,
-            other => panic!("unknown argument {other}; usage: bench-pdf [--pages N] [--iterations N] [--json]"),
+            other => {
+                panic!("unknown argument {other}; usage: bench-pdf [--pages N] [--letters N] [--iterations N] [--json]")
+            }
         }
     }
     let pki = Pki::fresh();
@@ -86,6 +90,76 @@ fn main() {
     let title = format!(
         "sign a scanned PDF: {pages} pages, {:.0} MiB, RSA-2048 on SoftHSM2, {iterations} runs each",
         size as f64 / f64::from(1 << 20)
+    );
+    report(&title, &results, &skipped, json_output);
+    batch(&pki, &config, work.path(), letters, iterations, json_output);
+}
+
+/// A batch of one-page letters: one Kyso process, one consent, one login, against pyHanko run
+/// once per letter (it has no batch mode).
+fn batch(pki: &Pki, config: &Path, work: &Path, letters: usize, iterations: usize, json_output: bool) {
+    let inputs = work.join("letters");
+    let outputs = work.join("signed-letters");
+    std::fs::create_dir_all(&inputs).expect("letters dir");
+    std::fs::create_dir_all(&outputs).expect("output dir");
+    let files: Vec<_> = (1..=letters)
+        .map(|i| {
+            let path = inputs.join(format!("letter-{i:03}.pdf"));
+            kyso_tests::pdfs::write_simple(&path, 1, "");
+            path
+        })
+        .collect();
+    let pin = format!("{PIN}\n");
+    let mut results = Vec::new();
+    let kyso = || {
+        let mut command = Command::new(kyso_tests::binary("kyso-agent"));
+        command
+            .arg("--config")
+            .arg(config)
+            .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("org-rsa"), "--page", "1", "--rect", RECT])
+            .arg("--out-dir")
+            .arg(&outputs)
+            .args(&files)
+            .env("SOFTHSM2_CONF", pki.softhsm_conf())
+            .env("KYSO_POLICY", "")
+            .env("KYSO_LOG", "warn");
+        command
+    };
+    let measured =
+        measure_process(&format!("kyso-agent sign, batch of {letters}"), iterations, 1, kyso, Some(pin.as_bytes()))
+            .expect("kyso batch");
+    assert_valid(&outputs.join("letter-001.pdf"));
+    results.push(measured);
+    let mut skipped = Vec::new();
+    let loop_script = files
+        .iter()
+        .map(|f| {
+            format!(
+                "printf '%s\\n' {PIN} | pyhanko sign addsig --field 1/400,40,560,120/Sig1 pkcs11 --lib {} \
+                 --token-label kyso-test --cert-label org-rsa --key-label org-rsa {} {} || exit 1",
+                pki.module(),
+                f.display(),
+                outputs.join(format!("py-{}", f.file_name().expect("name").to_string_lossy())).display()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let looped = || {
+        let mut command = sh(&loop_script);
+        command.env("SOFTHSM2_CONF", pki.softhsm_conf());
+        command
+    };
+    match measure_process(&format!("pyhanko sign addsig pkcs11, looped {letters} times"), 1, 0, looped, None) {
+        Ok(measured) => {
+            assert_valid(&outputs.join("py-letter-001.pdf"));
+            results.push(measured);
+        }
+        Err(why) => skipped.push(why),
+    }
+    let per_second = letters as f64 / (results[0].stat(0.5) / 1000.0);
+    let title = format!(
+        "batch of {letters} one-page letters, one consent and one PIN login, visible signature: \
+         Kyso {per_second:.0} documents/s"
     );
     report(&title, &results, &skipped, json_output);
 }
