@@ -5,7 +5,7 @@ set -euo pipefail
 mode=${1:-test}
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl)
+packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl fonts-liberation2)
 [ "$mode" = demo ] && packages+=(libnss3-tools pinentry-curses)
 [ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64 qpdf poppler-utils)
 missing=()

@@ -139,20 +139,29 @@ pub fn subject(cert: &Certificate) -> String {
 
 /// Returns the subject's common name, or the whole subject when it has none.
 pub fn common_name(cert: &Certificate) -> String {
-    cert.tbs_certificate
-        .subject
-        .0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .find(|atv| atv.oid == const_oid::db::rfc4519::CN)
-        .and_then(|atv| {
-            let any = der::asn1::AnyRef::from(&atv.value);
-            der::asn1::Utf8StringRef::try_from(any)
-                .map(|s| s.as_str().to_owned())
-                .or_else(|_| der::asn1::PrintableStringRef::try_from(any).map(|s| s.as_str().to_owned()))
-                .ok()
-        })
-        .unwrap_or_else(|| subject(cert))
+    subject_attribute(cert, const_oid::db::rfc4519::CN).unwrap_or_else(|| subject(cert))
+}
+
+/// The subject's organisation (O), as appearances show it.
+pub fn organization(cert: &Certificate) -> Option<String> {
+    subject_attribute(cert, const_oid::db::rfc4519::O)
+}
+
+/// The subject's e-mail address (emailAddress in the subject).
+pub fn email(cert: &Certificate) -> Option<String> {
+    subject_attribute(cert, const_oid::db::rfc3280::EMAIL_ADDRESS)
+}
+
+/// The first value of a subject attribute, as text (UTF8String, PrintableString or IA5String).
+fn subject_attribute(cert: &Certificate, oid: const_oid::ObjectIdentifier) -> Option<String> {
+    cert.tbs_certificate.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
+        let any = der::asn1::AnyRef::from(&atv.value);
+        der::asn1::Utf8StringRef::try_from(any)
+            .map(|s| s.as_str().to_owned())
+            .or_else(|_| der::asn1::PrintableStringRef::try_from(any).map(|s| s.as_str().to_owned()))
+            .or_else(|_| der::asn1::Ia5StringRef::try_from(any).map(|s| s.as_str().to_owned()))
+            .ok()
+    })
 }
 
 /// Describes a certificate for `GET /v1/certificates`.

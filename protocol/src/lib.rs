@@ -103,6 +103,7 @@ pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyI
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
 pub use pdf::{
     MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse, SignPdfRequest, SignPdfResponse,
+    SigningAct,
 };
 pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
 pub use status::StatusResponse;

@@ -4,6 +4,45 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DigestAlgorithm, ErrorDetail, SignatureAlgorithm};
 
+/// The signing acts of Decree 30/2020 (Appendix I), which decide what the visible signature
+/// shows and where it goes by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningAct {
+    /// Ký duyệt: the official's handwritten-signature image (`image_base64`).
+    Approve,
+    /// Ký ban hành: the agency seal image, at real size, over the left third of the approver's
+    /// signature when the document has one.
+    Issue,
+    /// Ký sao y: "SAO Y" (or `copy_form`), the copying agency and the signing time, top right
+    /// of page 1, Times 10 pt.
+    Copy,
+    /// Phụ lục: the main document's number (`reference`) and the signing time, top right of page 1.
+    Appendix,
+    /// Văn bản đến: a receipt stamp "ĐẾN" with the arrival number (`reference`) and date.
+    Incoming,
+    /// Ý kiến: the comment text (`comment`) and the signer.
+    Comment,
+    /// A text block: signer, organisation, e-mail, time. The default.
+    #[default]
+    Plain,
+}
+
+impl SigningAct {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Issue => "issue",
+            Self::Copy => "copy",
+            Self::Appendix => "appendix",
+            Self::Incoming => "incoming",
+            Self::Comment => "comment",
+            Self::Plain => "plain",
+        }
+    }
+}
+
 /// The most documents one batch may hold.
 pub const MAX_BATCH_DOCUMENTS: usize = 500;
 
@@ -36,6 +75,23 @@ pub struct SignPdfRequest {
     /// `rect=x1,y1,x2,y2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rect: Option<[f32; 4]>,
+    /// The signing act; with `act` and no `field` or `rect`, the signature is visible at the
+    /// act's default place. Without `act`, `field` or `rect`, it is invisible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<SigningAct>,
+    /// The handwritten-signature (approve) or seal (issue) image, PNG with transparency or JPEG,
+    /// standard base64. JSON only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_base64: Option<String>,
+    /// For `copy`: the form of copy shown (default "SAO Y").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_form: Option<String>,
+    /// For `appendix`: the main document's number; for `incoming`: the arrival number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// For `comment`: the comment text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// Name of the new signature field (default `Signature1`, `Signature2`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,

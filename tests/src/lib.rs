@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod bench;
 pub mod client;
+pub mod images;
 pub mod pdfs;
 pub mod pki;
 pub mod verify;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the Kyso agent against real parts: SoftHSM2, OpenSSL, pyHanko, the real
 //! `kyso-agent` binary over TLS. One binary for all (fewer links, one shared PKI).
 
+mod appearance;
 mod cli;
 mod detached;
 mod pdf;

@@ -32,8 +32,8 @@ enum Command {
     Serve,
     /// Lists the certificates on the present tokens.
     Certificates(certificates::Args),
-    /// Signs a file.
-    Sign(sign::Args),
+    /// Signs PDFs (PAdES, visible per the Decree 30 acts) or any file (--detached CMS).
+    Sign(Box<sign::Args>),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
     /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
@@ -61,8 +61,14 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
-        // cryptoki logs every vendor mechanism number it has no name for as an error.
+    let mut directives =
+        std::env::var("KYSO_LOG").ok().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| "info".into());
+    // cryptoki logs every vendor mechanism number it has no name for as an error: silence it
+    // unless the user asks about cryptoki.
+    if !directives.contains("cryptoki") {
+        directives.push_str(",cryptoki::mechanism=off");
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(&directives)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,cryptoki::mechanism=off"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm};
+use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm, SigningAct};
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
@@ -12,7 +12,7 @@ use crate::config;
 use crate::digest::Hasher;
 use crate::pdf::{Placement, SignatureInfo};
 use crate::prompt::Prompter;
-use crate::signing::{DetachedInput, PdfBatch, PdfDocument, PdfInput, Signer};
+use crate::signing::{DetachedInput, Look, PdfBatch, PdfDocument, PdfInput, Signer};
 use crate::token::TokenService;
 
 /// Options of `sign`.
@@ -36,13 +36,29 @@ pub struct Args {
     /// PDF: sign into this existing empty signature field.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["page", "rect", "detached"])]
     field: Option<String>,
-    /// PDF: page of a visible signature (1 = first), with --rect.
-    #[arg(long, value_name = "N", requires = "rect", conflicts_with = "detached")]
+    /// PDF: page of a visible signature (1 = first), with --rect or --act.
+    #[arg(long, value_name = "N", conflicts_with = "detached")]
     page: Option<u32>,
     /// PDF: rectangle of a visible signature in points from the bottom-left corner of the page
     /// as displayed: x1,y1,x2,y2.
     #[arg(long, value_name = "X1,Y1,X2,Y2", value_parser = parse_rect, conflicts_with = "detached")]
     rect: Option<[f32; 4]>,
+    /// PDF: the signing act, which decides what the visible signature shows and where it goes
+    /// by default: approve, issue, copy, appendix, incoming, comment, plain.
+    #[arg(long, value_parser = parse_act, conflicts_with = "detached")]
+    act: Option<SigningAct>,
+    /// PDF: the handwritten-signature (approve) or seal (issue) image, PNG or JPEG.
+    #[arg(long, value_name = "PNG", conflicts_with = "detached")]
+    image: Option<PathBuf>,
+    /// PDF, copy: the form of copy shown (default "SAO Y").
+    #[arg(long, conflicts_with = "detached")]
+    copy_form: Option<String>,
+    /// PDF, appendix: the main document's number; incoming: the arrival number.
+    #[arg(long, conflicts_with = "detached")]
+    reference: Option<String>,
+    /// PDF, comment: the comment text.
+    #[arg(long, conflicts_with = "detached")]
+    comment: Option<String>,
     /// PDF: the reason recorded in the signature (/Reason).
     #[arg(long, conflicts_with = "detached")]
     reason: Option<String>,
@@ -58,6 +74,11 @@ pub struct Args {
     /// PDF batch: write each signed PDF under its own name into this directory.
     #[arg(long, value_name = "DIR", conflicts_with = "detached")]
     out_dir: Option<PathBuf>,
+}
+
+fn parse_act(text: &str) -> Result<SigningAct, String> {
+    serde_json::from_value(serde_json::Value::String(text.into()))
+        .map_err(|_| "expected approve, issue, copy, appendix, incoming, comment or plain".into())
 }
 
 fn parse_rect(text: &str) -> Result<[f32; 4], String> {
@@ -115,8 +136,28 @@ fn placement(args: &Args) -> Placement {
     match (&args.field, args.page, args.rect) {
         (Some(field), _, _) => Placement::Field(field.clone()),
         (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
+        (None, page, None) if args.act.is_some() => Placement::Default { page },
         (None, _, None) => Placement::Invisible,
     }
+}
+
+/// What the visible signature shows: the act (plain when only a place is given), or nothing.
+fn look(args: &Args) -> Result<Option<Look>, String> {
+    let visible = args.act.is_some() || args.rect.is_some() || args.field.is_some();
+    if !visible {
+        return Ok(None);
+    }
+    let image = match &args.image {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => None,
+    };
+    Ok(Some(Look {
+        act: args.act.unwrap_or_default(),
+        image,
+        copy_form: args.copy_form.clone(),
+        reference: args.reference.clone(),
+        comment: args.comment.clone(),
+    }))
 }
 
 fn info(args: &Args) -> SignatureInfo {
@@ -148,6 +189,7 @@ fn sign_batch(
     }
     let destinations: Vec<PathBuf> = documents.iter().map(|d| d.destination.clone()).collect();
     let batch = PdfBatch {
+        look: look(args)?,
         certificate,
         algorithm: args.algorithm,
         digest: args.digest,
@@ -190,6 +232,7 @@ fn sign_pdf(
         field_name: None,
         info: info(args),
         time: crate::pdf::local_now(),
+        look: look(args)?,
     };
     let signed = runtime.block_on(signer.sign_pdf(CLI_ORIGIN, request)).map_err(|e| super::explain(&e))?;
     eprintln!(

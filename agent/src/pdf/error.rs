@@ -14,6 +14,8 @@ pub enum PdfError {
     FieldSigned(String),
     /// A placement or request value that does not fit this document (`bad_request`).
     Placement(String),
+    /// The visible signature cannot be drawn (image, font, a character the font lacks).
+    Appearance(super::appearance::AppearanceError),
     /// Reading the input or writing the output failed.
     Io(std::io::Error),
 }
@@ -33,6 +35,7 @@ impl std::fmt::Display for PdfError {
             Self::FieldNotFound(name) => write!(f, "no signature field named {name:?}"),
             Self::FieldSigned(name) => write!(f, "the signature field {name:?} is already signed"),
             Self::Placement(why) => f.write_str(why),
+            Self::Appearance(why) => write!(f, "visible signature: {why}"),
             Self::Io(error) => write!(f, "{error}"),
         }
     }

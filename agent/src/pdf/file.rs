@@ -313,6 +313,21 @@ impl PdfFile {
         Err(PdfError::invalid("the page tree is too deep"))
     }
 
+    /// The page whose object is `id`, among the first `pages`.
+    ///
+    /// # Errors
+    ///
+    /// [`PdfError::Invalid`] for a damaged page tree.
+    pub fn find_page(&self, id: ObjectId, pages: u32) -> Result<Option<Page>, PdfError> {
+        for index in 0..pages {
+            let page = self.page(index)?;
+            if page.id.0 == id.0 {
+                return Ok(Some(page));
+            }
+        }
+        Ok(None)
+    }
+
     fn page_with(&self, id: ObjectId, dict: Dictionary, inherited: &Dictionary) -> Result<Page, PdfError> {
         let rect = |key: &[u8]| -> Result<Option<[f32; 4]>, PdfError> {
             let Ok(value) = inherited.get(key) else { return Ok(None) };
@@ -351,6 +366,24 @@ impl Page {
         normalise([a.0, a.1, b.0, b.1])
     }
 
+    /// Converts a rectangle in default user space to the page as displayed (the inverse of
+    /// [`Page::to_user_space`]).
+    pub fn to_displayed(&self, [x1, y1, x2, y2]: [f32; 4]) -> [f32; 4] {
+        let [cx1, cy1, cx2, cy2] = self.crop_box;
+        let (w, h) = (cx2 - cx1, cy2 - cy1);
+        let point = |x: f32, y: f32| -> (f32, f32) {
+            let (u, v) = (x - cx1, y - cy1);
+            match self.rotate {
+                90 => (v, w - u),
+                180 => (w - u, h - v),
+                270 => (h - v, u),
+                _ => (u, v),
+            }
+        };
+        let (a, b) = (point(x1, y1), point(x2, y2));
+        normalise([a.0, a.1, b.0, b.1])
+    }
+
     /// The size of the page as displayed (width, height).
     pub fn displayed_size(&self) -> (f32, f32) {
         let [cx1, cy1, cx2, cy2] = self.crop_box;
@@ -375,4 +408,24 @@ fn normalise([a, b, c, d]: [f32; 4]) -> [f32; 4] {
 fn intersect(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
     let r = [a[0].max(b[0]), a[1].max(b[1]), a[2].min(b[2]), a[3].min(b[3])];
     if r[0] < r[2] && r[1] < r[3] { r } else { b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displayed_and_user_space_are_inverse_for_every_rotation() {
+        for rotate in [0, 90, 180, 270] {
+            let page = Page { id: (1, 0), dict: Dictionary::new(), crop_box: [20.0, 30.0, 575.0, 812.0], rotate };
+            let rect = [10.0, 20.0, 110.0, 70.0];
+            let user = page.to_user_space(rect);
+            let back = page.to_displayed(user);
+            for (a, b) in rect.iter().zip(back) {
+                assert!((a - b).abs() < 0.001, "rotate {rotate}: {rect:?} -> {user:?} -> {back:?}");
+            }
+            let (w, h) = page.displayed_size();
+            assert_eq!((w, h), if rotate % 180 == 90 { (782.0, 555.0) } else { (555.0, 782.0) });
+        }
+    }
 }

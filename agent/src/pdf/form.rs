@@ -153,13 +153,7 @@ pub fn find(file: &PdfFile, name: &str) -> Result<ExistingField, PdfError> {
             _ => return Err(PdfError::invalid(format!("the signature field {name:?} has no widget"))),
         }
     };
-    let rect = match widget_dict.get(b"Rect").map(|r| file.resolve(r)) {
-        Ok(Ok(Object::Array(items))) if items.len() == 4 => {
-            let n: Vec<f32> = items.iter().filter_map(|n| n.as_float().ok()).collect();
-            if n.len() == 4 { [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])] } else { [0.0; 4] }
-        }
-        _ => [0.0; 4],
-    };
+    let rect = rect_of(file, &widget_dict).unwrap_or([0.0; 4]);
     Ok(ExistingField { field: *id, widget, rect })
 }
 
@@ -175,6 +169,46 @@ fn inherited_field_type(file: &PdfFile, dict: &Dictionary) -> Result<Option<Vec<
         }
     }
     Ok(None)
+}
+
+/// The widgets of signed signature fields that show something (non-empty rectangle and a page
+/// reference), in field order: (page, rectangle in user space).
+///
+/// # Errors
+///
+/// [`PdfError::Invalid`] for a damaged field tree.
+pub fn signed_widgets(file: &PdfFile) -> Result<Vec<(ObjectId, [f32; 4])>, PdfError> {
+    let mut found = Vec::new();
+    for (_, _, dict) in fields(file)? {
+        if !dict.has(b"V") || inherited_field_type(file, &dict)? != Some(b"Sig".to_vec()) {
+            continue;
+        }
+        let widget = if dict.has(b"Rect") {
+            dict
+        } else {
+            match dict.get(b"Kids").map(|k| file.resolve(k)) {
+                Ok(Ok(Object::Array(kids))) => match kids.first() {
+                    Some(Object::Reference(kid)) => match file.get(*kid)? {
+                        Object::Dictionary(kid) => kid,
+                        _ => continue,
+                    },
+                    _ => continue,
+                },
+                _ => continue,
+            }
+        };
+        let (Ok(Object::Reference(page)), Some(rect)) = (widget.get(b"P"), rect_of(file, &widget)) else { continue };
+        if rect[2] - rect[0] > 1.0 && rect[3] - rect[1] > 1.0 {
+            found.push((*page, rect));
+        }
+    }
+    Ok(found)
+}
+
+fn rect_of(file: &PdfFile, widget: &Dictionary) -> Option<[f32; 4]> {
+    let Ok(Ok(Object::Array(items))) = widget.get(b"Rect").map(|r| file.resolve(r)) else { return None };
+    let n: Vec<f32> = items.iter().filter_map(|n| n.as_float().ok()).collect();
+    (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
 }
 
 /// A field name not used yet: `Signature1`, `Signature2`, ...

@@ -4,10 +4,12 @@
 //! appearance, updated catalog and page, cross-reference section and trailer) is appended, so
 //! earlier signatures stay valid and the input's bytes are an exact prefix of the output.
 
+pub mod acts;
+pub mod appearance;
 mod error;
 mod file;
 mod form;
-mod increment;
+pub(crate) mod increment;
 pub mod objects;
 mod placeholder;
 mod prepare;
@@ -15,14 +17,17 @@ mod source;
 mod syntax;
 mod xref;
 
+pub use acts::{ActContent, Fonts};
 pub use error::PdfError;
 pub use placeholder::SignatureInfo;
-pub use prepare::{AppearanceFn, Placement, Plan, Prepared, prepare};
+pub use prepare::{Placement, Plan, Prepared, Visible, prepare};
 
 /// Now, in Vietnam's time zone (UTC+7, no daylight saving): the time signatures show, whatever
 /// the machine's zone.
 pub fn local_now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7))
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    // Whole seconds: PDF dates and the times appearances show have no fractions.
+    now.replace_nanosecond(0).unwrap_or(now)
 }
 
 #[cfg(test)]

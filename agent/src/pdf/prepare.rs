@@ -11,8 +11,11 @@ use kyso_protocol::DigestAlgorithm;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use time::OffsetDateTime;
 
+use kyso_protocol::SigningAct;
+
+use super::acts::{self, ActContent, Fonts};
 use super::error::PdfError;
-use super::file::PdfFile;
+use super::file::{Page, PdfFile};
 use super::form::{self, NewWidget};
 use super::increment::{self, Base, Body};
 use super::objects::NewObjects;
@@ -29,6 +32,12 @@ pub enum Placement {
     Invisible,
     /// An existing empty signature field, by name.
     Field(String),
+    /// The act's default position: over the left third of the approver's signature for a seal,
+    /// else the act's usual place on `page` (1-based) or on the act's default page.
+    Default {
+        /// The page, or `None` for the act's default page.
+        page: Option<u32>,
+    },
     /// A new field on `page` (1-based) at `rect`, in points from the bottom-left corner of the
     /// page as displayed (after its crop box and rotation).
     Rect {
@@ -39,8 +48,14 @@ pub enum Placement {
     },
 }
 
-/// Builds a widget's appearance (a form XObject of the given width and height, in points).
-pub type AppearanceFn<'a> = dyn Fn(&mut NewObjects, f32, f32) -> Result<ObjectId, PdfError> + 'a;
+/// What a visible signature shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Visible<'a> {
+    /// The act and its texts and image.
+    pub content: &'a ActContent,
+    /// The faces to write with.
+    pub fonts: &'a Fonts,
+}
 
 /// What to sign and how.
 pub struct Plan<'a> {
@@ -48,8 +63,8 @@ pub struct Plan<'a> {
     pub placement: Placement,
     /// Name for a new field; `Signature<n>` when absent.
     pub field_name: Option<String>,
-    /// The visible appearance; `None` draws nothing.
-    pub appearance: Option<&'a AppearanceFn<'a>>,
+    /// What a visible signature shows; `None` draws nothing.
+    pub visible: Option<Visible<'a>>,
     /// `/M`.
     pub time: OffsetDateTime,
     /// `/Name`, `/Reason`, ...
@@ -65,7 +80,7 @@ impl std::fmt::Debug for Plan<'_> {
         f.debug_struct("Plan")
             .field("placement", &self.placement)
             .field("field_name", &self.field_name)
-            .field("visible", &self.appearance.is_some())
+            .field("visible", &self.visible.map(|v| v.content.act))
             .field("capacity", &self.capacity)
             .finish_non_exhaustive()
     }
@@ -107,12 +122,15 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
     let signature = objects.reserve();
     objects.set(signature, Object::Null);
 
+    let pdfa1 = is_pdfa1(&file)?;
     let field_name = match &plan.placement {
         Placement::Field(name) => {
             let field = form::find(&file, name)?;
             let [x1, y1, x2, y2] = field.rect;
-            let appearance = match plan.appearance {
-                Some(build) if x2 > x1 && y2 > y1 => Some(build(&mut objects, x2 - x1, y2 - y1)?),
+            let appearance = match plan.visible {
+                Some(visible) if x2 > x1 && y2 > y1 => {
+                    Some(draw(visible, &mut objects, x2 - x1, y2 - y1, pdfa1, None)?)
+                }
                 _ => None,
             };
             form::fill(&file, &mut objects, &field, signature, appearance)?;
@@ -129,32 +147,13 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         Placement::Rect { page, rect } => {
             let index = page.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?;
             let page = file.page(index)?;
-            let [x1, y1, x2, y2] = *rect;
-            if !(x2 > x1 && y2 > y1) {
-                return Err(PdfError::Placement("the rectangle must have x2 > x1 and y2 > y1".into()));
-            }
-            let (width, height) = page.displayed_size();
-            if x1 < 0.0 || y1 < 0.0 || x2 > width + 0.5 || y2 > height + 0.5 {
-                return Err(PdfError::Placement(format!(
-                    "the rectangle [{x1} {y1} {x2} {y2}] is not inside the page ({width} x {height} points)"
-                )));
-            }
-            let name = new_field_name(&file, plan)?;
-            let appearance = match plan.appearance {
-                Some(build) => {
-                    let form = build(&mut objects, x2 - x1, y2 - y1)?;
-                    // Drawn upright as the page is displayed, whatever its /Rotate.
-                    if let (Some(matrix), Some(Object::Stream(stream))) = (page.upright_matrix(), objects.get_mut(form))
-                    {
-                        stream.dict.set("Matrix", Object::Array(matrix.iter().map(|v| Object::Integer(*v)).collect()));
-                    }
-                    form
-                }
-                None => empty_appearance(&mut objects),
-            };
-            let widget = NewWidget { page: page.id, page_dict: page.dict.clone(), rect: page.to_user_space(*rect) };
-            form::add(&file, &mut objects, &name, signature, &widget, appearance)?;
-            name
+            add_visible(&file, &mut objects, plan, signature, &page, *rect, pdfa1)?
+        }
+        Placement::Default { page } => {
+            let visible =
+                plan.visible.ok_or_else(|| PdfError::Placement("a default position needs an act to draw".into()))?;
+            let (page, rect) = default_place(&file, visible.content, *page, pages)?;
+            add_visible(&file, &mut objects, plan, signature, &page, rect, pdfa1)?
         }
     };
 
@@ -280,6 +279,92 @@ fn copy_hashing(
         Some(separate) => separate.finish(),
         None => hasher.clone().finish(),
     })
+}
+
+/// Adds a new visible field on `page` at `rect` (displayed coordinates).
+fn add_visible(
+    file: &PdfFile,
+    objects: &mut NewObjects,
+    plan: &Plan<'_>,
+    signature: ObjectId,
+    page: &Page,
+    rect: [f32; 4],
+    pdfa1: bool,
+) -> Result<String, PdfError> {
+    let [x1, y1, x2, y2] = rect;
+    if !(x2 > x1 && y2 > y1) {
+        return Err(PdfError::Placement("the rectangle must have x2 > x1 and y2 > y1".into()));
+    }
+    let (width, height) = page.displayed_size();
+    if x1 < -0.5 || y1 < -0.5 || x2 > width + 0.5 || y2 > height + 0.5 {
+        return Err(PdfError::Placement(format!(
+            "the rectangle [{x1} {y1} {x2} {y2}] is not inside the page ({width} x {height} points)"
+        )));
+    }
+    let name = new_field_name(file, plan)?;
+    let appearance = match plan.visible {
+        Some(visible) => draw(visible, objects, x2 - x1, y2 - y1, pdfa1, Some(page))?,
+        None => empty_appearance(objects),
+    };
+    let widget = NewWidget { page: page.id, page_dict: page.dict.clone(), rect: page.to_user_space(rect) };
+    form::add(file, objects, &name, signature, &widget, appearance)?;
+    Ok(name)
+}
+
+/// Draws the act into a form of `width` x `height`, upright on `page` whatever its /Rotate.
+fn draw(
+    visible: Visible<'_>,
+    objects: &mut NewObjects,
+    width: f32,
+    height: f32,
+    pdfa1: bool,
+    page: Option<&Page>,
+) -> Result<ObjectId, PdfError> {
+    let canvas = acts::draw(visible.content, width, height, visible.fonts).map_err(PdfError::Appearance)?;
+    let form = canvas.finish(objects, pdfa1).map_err(PdfError::Appearance)?;
+    if let (Some(matrix), Some(Object::Stream(stream))) = (page.and_then(Page::upright_matrix), objects.get_mut(form)) {
+        stream.dict.set("Matrix", Object::Array(matrix.iter().map(|v| Object::Integer(*v)).collect()));
+    }
+    Ok(form)
+}
+
+/// The page and rectangle of an act placed by default. A seal goes over the left third of the
+/// last visible signature (the approver's) when the document has one.
+fn default_place(
+    file: &PdfFile,
+    content: &ActContent,
+    page: Option<u32>,
+    pages: u32,
+) -> Result<(Page, [f32; 4]), PdfError> {
+    if content.act == SigningAct::Issue
+        && page.is_none()
+        && let Some(image) = &content.image
+        && let Some((page_id, rect)) = form::signed_widgets(file)?.pop()
+        && let Some(page) = file.find_page(page_id, pages)?
+    {
+        let rect = acts::seal_over(page.to_displayed(rect), image);
+        let (width, height) = page.displayed_size();
+        // Kept on the page even when the approver signed near an edge.
+        let dx = (-rect[0]).max(0.0) - (rect[2] - width).max(0.0);
+        let dy = (-rect[1]).max(0.0) - (rect[3] - height).max(0.0);
+        return Ok((page, [rect[0] + dx, rect[1] + dy, rect[2] + dx, rect[3] + dy]));
+    }
+    let number = page.unwrap_or_else(|| acts::default_page(content.act, pages));
+    let index = number.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?;
+    let page = file.page(index)?;
+    let (width, height) = page.displayed_size();
+    let rect = acts::default_rect(content, width, height);
+    Ok((page, rect))
+}
+
+/// Whether the document claims PDF/A-1 in its XMP metadata (then no transparency, and CIDSets).
+fn is_pdfa1(file: &PdfFile) -> Result<bool, PdfError> {
+    let (_, catalog) = file.catalog()?;
+    let Ok(reference) = catalog.get(b"Metadata") else { return Ok(false) };
+    let Ok(Object::Stream(stream)) = file.resolve(reference) else { return Ok(false) };
+    let Ok(xmp) = file.stream_data(&stream, 4 << 20) else { return Ok(false) };
+    let xmp = String::from_utf8_lossy(&xmp);
+    Ok(xmp.contains("pdfaid:part=\"1\"") || xmp.contains("pdfaid:part='1'") || xmp.contains("<pdfaid:part>1<"))
 }
 
 fn new_field_name(file: &PdfFile, plan: &Plan<'_>) -> Result<String, PdfError> {

@@ -38,7 +38,7 @@ fn plan(placement: Placement) -> Plan<'static> {
     Plan {
         placement,
         field_name: None,
-        appearance: None,
+        visible: None,
         time: super::local_now(),
         info: SignatureInfo::default(),
         capacity: 64,

@@ -1,5 +1,7 @@
 //! `POST /v1/sign/pdf`: raw `application/pdf` in and out, or JSON with base64.
 
+use std::ops::Not;
+
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -17,7 +19,7 @@ use super::guard::{self, BodyKind};
 use super::routes::{json, query_map};
 use crate::error::ApiError;
 use crate::pdf::{Placement, SignatureInfo};
-use crate::signing::{PdfBatch, PdfDocument, PdfInput};
+use crate::signing::{Look, PdfBatch, PdfDocument, PdfInput};
 
 /// Response headers a page may read (CORS hides others).
 const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
@@ -60,7 +62,9 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     if options.pdf_base64.is_some() || options.documents.is_some() {
         return Err(ApiError::bad_request("pdf_base64 and documents belong in a JSON body, not the query string"));
     }
-    let placement = placement(options.field.as_ref(), options.page, options.rect)?;
+    let look = look(&options)?;
+    let placement = placement(options.field.as_ref(), options.page, options.rect, look.is_some())?;
+    let look = look.or_else(|| matches!(placement, Placement::Invisible).not().then(Look::default));
     let destination = work.path().join("signed.pdf");
     let document_name = options.document_name.clone().unwrap_or_else(|| "(không tên / unnamed).pdf".into());
     tracing::info!(%origin, document = %document_name, "pdf sign request");
@@ -83,6 +87,7 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
                     ..Default::default()
                 },
                 time: crate::pdf::local_now(),
+                look,
             },
         )
         .await?;
@@ -121,17 +126,43 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     Ok(response)
 }
 
-/// The placement a request asks for.
-fn placement(field: Option<&String>, page: Option<u32>, rect: Option<[f32; 4]>) -> Result<Placement, ApiError> {
+/// The placement a request asks for: a field, a page and rectangle, the act's default place,
+/// or (no act) invisible.
+fn placement(
+    field: Option<&String>,
+    page: Option<u32>,
+    rect: Option<[f32; 4]>,
+    has_act: bool,
+) -> Result<Placement, ApiError> {
     match (field, page, rect) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
             Err(ApiError::bad_request("give either field, or page and rect, not both"))
         }
         (Some(field), None, None) => Ok(Placement::Field(field.clone())),
         (None, page, Some(rect)) => Ok(Placement::Rect { page: page.unwrap_or(1), rect }),
-        (None, Some(_), None) => Err(ApiError::bad_request("page needs rect")),
+        (None, page, None) if has_act => Ok(Placement::Default { page }),
+        (None, Some(_), None) => Err(ApiError::bad_request("page needs rect (or an act)")),
         (None, None, None) => Ok(Placement::Invisible),
     }
+}
+
+/// What the visible signature shows, when the request names an act.
+fn look(options: &SignPdfRequest) -> Result<Option<Look>, ApiError> {
+    let image = match &options.image_base64 {
+        Some(image) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(image)
+                .map_err(|e| ApiError::bad_request(format!("image_base64: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(options.act.map(|act| Look {
+        act,
+        image,
+        copy_form: options.copy_form.clone(),
+        reference: options.reference.clone(),
+        comment: options.comment.clone(),
+    }))
 }
 
 /// Signs a batch: every document decoded to the private directory, one consent, one login,
@@ -151,7 +182,10 @@ async fn batch(
     }
     let b64 = base64::engine::general_purpose::STANDARD;
     let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
+    let look = look(&options)?;
+    let has_act = look.is_some();
     let mut batch = PdfBatch {
+        look,
         certificate: options.certificate,
         algorithm: options.signature_algorithm,
         digest: options.digest_algorithm.unwrap_or_default(),
@@ -170,7 +204,7 @@ async fn batch(
             input,
             destination: work.join(format!("{index}.signed.pdf")),
             document_name: name,
-            placement: placement(document.field.as_ref(), document.page, document.rect)?,
+            placement: placement(document.field.as_ref(), document.page, document.rect, has_act)?,
             field_name: document.field_name,
         });
     }

@@ -19,7 +19,7 @@ use crate::prompt::{Consent, ConsentRequest, DocumentSummary, Prompter};
 use crate::token::{SignJob, SigningTarget, TokenService};
 
 pub use detached::DetachedInput;
-pub use pdf::{PdfBatch, PdfDocument, PdfInput, PdfOutput};
+pub use pdf::{Look, PdfBatch, PdfDocument, PdfInput, PdfOutput};
 
 /// Signs on behalf of callers, one prompt at a time.
 #[derive(Debug, Clone)]

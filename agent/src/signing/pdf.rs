@@ -3,13 +3,16 @@
 
 use std::path::PathBuf;
 
-use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm, SigningAct};
 use time::OffsetDateTime;
 
 use super::{Chosen, Signer};
 use crate::cades;
+use crate::certinfo;
 use crate::error::ApiError;
+use crate::pdf::appearance::{AppearanceError, Font, Image, Weight};
 use crate::pdf::{self, PdfError, Placement, Plan, SignatureInfo};
+use crate::pdf::{ActContent, Fonts};
 use crate::prompt::DocumentSummary;
 
 /// Room left beyond the dry-run size: DER lengths may grow by a byte or two.
@@ -38,6 +41,23 @@ pub struct PdfInput {
     pub info: SignatureInfo,
     /// `/M`, and the time shown in appearances.
     pub time: OffsetDateTime,
+    /// What a visible signature shows; `None` draws nothing.
+    pub look: Option<Look>,
+}
+
+/// What the visible signature shows: the act and what it needs.
+#[derive(Debug, Clone, Default)]
+pub struct Look {
+    /// The act.
+    pub act: SigningAct,
+    /// The signature or seal image (PNG or JPEG bytes).
+    pub image: Option<Vec<u8>>,
+    /// For copy: the form of copy.
+    pub copy_form: Option<String>,
+    /// For appendix and incoming: the reference number.
+    pub reference: Option<String>,
+    /// For comment: the text.
+    pub comment: Option<String>,
 }
 
 /// Several PDFs signed with one certificate after one consent and one login.
@@ -53,6 +73,8 @@ pub struct PdfBatch {
     pub info: SignatureInfo,
     /// `/M`.
     pub time: OffsetDateTime,
+    /// What every visible signature shows.
+    pub look: Option<Look>,
     /// The documents.
     pub documents: Vec<PdfDocument>,
 }
@@ -100,6 +122,7 @@ impl Signer {
             digest: input.digest,
             info: input.info,
             time: input.time,
+            look: input.look,
             documents: vec![PdfDocument {
                 input: input.input,
                 destination: input.destination,
@@ -127,10 +150,16 @@ impl Signer {
         let _admission = self.admit().await?;
         let chosen = self.choose(&batch.certificate, batch.algorithm).await?;
         let capacity = cms_size(&chosen, batch.digest)? + CMS_MARGIN;
-        let PdfBatch { digest, info, time, documents, .. } = batch;
+        let PdfBatch { digest, info, time, documents, look, .. } = batch;
+        let content = match look {
+            Some(look) => Some(act_content(look, &chosen, time)?),
+            None => None,
+        };
         let names: Vec<(String, PathBuf)> =
             documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
         let prepared = tokio::task::spawn_blocking(move || {
+            // The faces are found and read once for the batch.
+            let fonts = content.as_ref().map(|_| load_fonts().map_err(PdfError::Appearance));
             documents
                 .into_iter()
                 .map(|document| {
@@ -139,10 +168,16 @@ impl Signer {
                         .parent()
                         .filter(|d| !d.as_os_str().is_empty())
                         .map_or_else(|| PathBuf::from("."), PathBuf::from);
+                    let fonts = match &fonts {
+                        Some(Ok(fonts)) => Some(fonts),
+                        Some(Err(error)) => return Err(PdfError::Appearance(error_of(error))),
+                        None => None,
+                    };
+                    let visible = content.as_ref().zip(fonts).map(|(content, fonts)| pdf::Visible { content, fonts });
                     let plan = Plan {
                         placement: document.placement,
                         field_name: document.field_name,
-                        appearance: None,
+                        visible,
                         time,
                         info: info.clone(),
                         capacity,
@@ -223,6 +258,37 @@ impl Signer {
     }
 }
 
+/// The signer's details and the request's texts and image, for the appearance.
+fn act_content(look: Look, chosen: &Chosen, time: OffsetDateTime) -> Result<ActContent, ApiError> {
+    let image = match &look.image {
+        Some(bytes) => Some(Image::decode(bytes).map_err(|e| pdf_error(PdfError::Appearance(e)))?),
+        None => None,
+    };
+    Ok(ActContent {
+        act: look.act,
+        signer: certinfo::common_name(&chosen.cert),
+        organisation: certinfo::organization(&chosen.cert),
+        email: certinfo::email(&chosen.cert),
+        time,
+        image,
+        copy_form: look.copy_form,
+        reference: look.reference,
+        comment: look.comment,
+    })
+}
+
+/// Times New Roman, else Liberation Serif, regular and bold.
+fn load_fonts() -> Result<Fonts, AppearanceError> {
+    Ok(Fonts { regular: Font::find(None, Weight::Regular)?, bold: Font::find(None, Weight::Bold)? })
+}
+
+fn error_of(error: &PdfError) -> AppearanceError {
+    match error {
+        PdfError::Appearance(inner) => inner.clone(),
+        other => AppearanceError::Font(other.to_string()),
+    }
+}
+
 /// The size of the CMS this key makes, from a dry run of the real shape with the largest
 /// signature value.
 fn cms_size(chosen: &Chosen, digest: DigestAlgorithm) -> Result<usize, ApiError> {
@@ -245,6 +311,8 @@ pub fn pdf_error(error: PdfError) -> ApiError {
         PdfError::FieldNotFound(_) => ErrorCode::FieldNotFound,
         PdfError::FieldSigned(_) => ErrorCode::FieldAlreadySigned,
         PdfError::Placement(_) => ErrorCode::BadRequest,
+        PdfError::Appearance(AppearanceError::Font(_)) => ErrorCode::Internal,
+        PdfError::Appearance(_) => ErrorCode::BadRequest,
         PdfError::Io(_) => ErrorCode::Internal,
     };
     ApiError::with(code, error.to_string())
