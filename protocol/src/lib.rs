@@ -6,8 +6,9 @@
 //!
 //! Entry types: [`StatusResponse`] (`GET /v1/status`), [`CertificateList`]
 //! (`GET /v1/certificates`), [`SignDetachedRequest`] / [`SignDetachedResponse`]
-//! (`POST /v1/sign/detached`), and [`ErrorResponse`] with its stable [`ErrorCode`] for every
-//! failure. The worked examples below are parsed by this crate's tests, so they stay true.
+//! (`POST /v1/sign/detached`), [`SignPdfRequest`] / [`SignPdfResponse`] /
+//! [`SignPdfBatchResponse`] (`POST /v1/sign/pdf`), and [`ErrorResponse`] with its stable
+//! [`ErrorCode`] for every failure. The worked examples below are parsed by this crate's tests, so they stay true.
 //!
 //! # `GET /v1/status`
 //!
@@ -74,6 +75,72 @@
 //!   "signature_algorithm": "rsa-pss",
 //!   "digest_algorithm": "sha256",
 //!   "content_digest_base64": "q1Yr...="
+//! }
+//! ```
+//!
+//! # `POST /v1/sign/pdf`
+//!
+//! Adds a PAdES signature (baseline B-B, `ETSI.CAdES.detached`) by incremental update: the
+//! input's bytes are an exact prefix of the output, so earlier signatures stay valid. The `act`
+//! (Decree 30/2020) decides what the visible signature shows and, without `field` or `rect`,
+//! where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
+//! the left third of the approver's signature), `copy`, `appendix`, `incoming`, `comment`,
+//! `plain`. Without `act`, `field` or `rect`, the signature is invisible.
+//!
+//! ```json
+//! {
+//!   "pdf_base64": "JVBERi0xLjcK...",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "act": "approve",
+//!   "image_base64": "iVBORw0KGgo...",
+//!   "page": 2,
+//!   "rect": [330.0, 120.0, 530.0, 190.0],
+//!   "reason": "Phê duyệt",
+//!   "document_name": "Quyết định 123.pdf"
+//! }
+//! ```
+//!
+//! ```json
+//! {
+//!   "pdf_base64": "JVBERi0xLjcK...",
+//!   "field_name": "Signature1",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pss"
+//! }
+//! ```
+//!
+//! For large files, send the PDF raw (`Content-Type: application/pdf`, streamed to disk) with the
+//! options in the query string, e.g. `POST /v1/sign/pdf?certificate=5f0c…&act=copy`; the answer is
+//! then the signed PDF itself, with `X-Kyso-Field`, `X-Kyso-Certificate` and
+//! `X-Kyso-Signature-Algorithm` headers readable by the page.
+//!
+//! A batch signs up to 500 documents after one consent and one PIN entry; each document has its
+//! own placement, and each gets its own result (a damaged one does not stop the others):
+//!
+//! ```json
+//! {
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "act": "copy",
+//!   "copy_form": "SAO Y",
+//!   "documents": [
+//!     { "pdf_base64": "JVBERi0xLjcK...", "document_name": "Công văn 15.pdf" },
+//!     { "pdf_base64": "JVBERi0xLjcK...", "document_name": "Công văn 16.pdf", "page": 1,
+//!       "rect": [400.0, 760.0, 580.0, 810.0] }
+//!   ]
+//! }
+//! ```
+//!
+//! ```json
+//! {
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pss",
+//!   "results": [
+//!     { "document_name": "Công văn 15.pdf", "pdf_base64": "JVBERi0xLjcK...", "field_name": "Signature1" },
+//!     { "document_name": "Công văn 16.pdf", "error": { "code": "invalid_pdf",
+//!       "message_vi": "Tệp không phải PDF hợp lệ hoặc đã bị hỏng. Hãy mở lại tài liệu trên cổng thông tin và thử lại.",
+//!       "message_en": "The file is not a valid PDF, or it is damaged. Reopen the document from the portal and try again.",
+//!       "detail": "not a valid PDF: no startxref at the end of the file (truncated?)" } }
+//!   ]
 //! }
 //! ```
 //!

@@ -1,6 +1,9 @@
 //! Parses the worked JSON examples in the crate docs with the crate's types, so docs stay true.
 
-use kyso_protocol::{CertificateList, ErrorResponse, SignDetachedRequest, SignDetachedResponse, StatusResponse};
+use kyso_protocol::{
+    CertificateList, ErrorResponse, SignDetachedRequest, SignDetachedResponse, SignPdfBatchResponse, SignPdfRequest,
+    SignPdfResponse, SigningAct, StatusResponse,
+};
 
 fn examples() -> Vec<String> {
     let docs = include_str!("../src/lib.rs");
@@ -24,12 +27,20 @@ fn examples() -> Vec<String> {
 #[test]
 fn every_worked_example_parses() {
     let examples = examples();
-    assert_eq!(examples.len(), 5, "update this test when adding examples");
+    assert_eq!(examples.len(), 9, "update this test when adding examples");
     serde_json::from_str::<StatusResponse>(&examples[0]).expect("status example");
     serde_json::from_str::<CertificateList>(&examples[1]).expect("certificates example");
     serde_json::from_str::<SignDetachedRequest>(&examples[2]).expect("sign request example");
     serde_json::from_str::<SignDetachedResponse>(&examples[3]).expect("sign response example");
-    let err: ErrorResponse = serde_json::from_str(&examples[4]).expect("error example");
+    let pdf: SignPdfRequest = serde_json::from_str(&examples[4]).expect("pdf request example");
+    assert_eq!(pdf.act, Some(SigningAct::Approve));
+    serde_json::from_str::<SignPdfResponse>(&examples[5]).expect("pdf response example");
+    let batch: SignPdfRequest = serde_json::from_str(&examples[6]).expect("pdf batch example");
+    assert_eq!(batch.documents.map(|d| d.len()), Some(2));
+    let results: SignPdfBatchResponse = serde_json::from_str(&examples[7]).expect("pdf batch response example");
+    let failed = results.results[1].error.as_ref().expect("an error");
+    assert_eq!(failed.message_en, failed.code.message_en());
+    let err: ErrorResponse = serde_json::from_str(&examples[8]).expect("error example");
     assert_eq!(err.error.message_en, err.error.code.message_en());
     assert_eq!(err.error.message_vi, err.error.code.message_vi());
 }
