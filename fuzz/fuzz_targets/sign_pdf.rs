@@ -20,7 +20,7 @@ fuzz_target!(|bytes: &[u8]| {
         let plan = Plan {
             placement,
             field_name: None,
-            appearance: None,
+            visible: None,
             time: local_now(),
             info: SignatureInfo::default(),
             capacity: 64,
