@@ -7,7 +7,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl fonts-liberation2)
 [ "$mode" = demo ] && packages+=(libnss3-tools pinentry-curses)
-[ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64 qpdf poppler-utils)
+[ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64 qpdf poppler-utils ghostscript)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -23,8 +23,11 @@ if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
 fi
 
-if [ "$mode" = test ] && ! command -v pyhanko >/dev/null 2>&1; then
-  echo "installing pyHanko (independent PDF/CMS validator)"
+# pyHanko validates (and, with its PKCS#11 extra, makes the "already signed" test input);
+# reportlab is one of the PDF producers of the test corpus.
+if [ "$mode" = test ] && ! { command -v pyhanko >/dev/null 2>&1 && python3 -c "import pkcs11, reportlab" 2>/dev/null; }; then
+  echo "installing pyHanko with its PKCS#11 extra, and reportlab"
   # Debian marks the system Python as externally managed; this is a test machine.
-  python3 -m pip install -q pyhanko-cli 2>/dev/null || python3 -m pip install -q --break-system-packages pyhanko-cli
+  python3 -m pip install -q pyhanko-cli "pyhanko[pkcs11]" reportlab 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages pyhanko-cli "pyhanko[pkcs11]" reportlab
 fi

@@ -81,3 +81,107 @@ pub fn variants(dir: &Path) -> Vec<PathBuf> {
         cropped,
     ]
 }
+
+/// Runs a producer, panicking with its output when it fails.
+fn run(command: &mut Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A three-page letter written by Ghostscript's pdfwrite from PostScript.
+pub fn ghostscript(dir: &Path) -> PathBuf {
+    let ps = dir.join("letter.ps");
+    let mut text = String::from("%!PS\n/Times-Roman findfont 14 scalefont setfont\n");
+    for page in 1..=3 {
+        text.push_str(&format!(
+            "72 770 moveto (UY BAN NHAN DAN TINH NINH BINH) show\n72 740 moveto (So: ..../UBND-VP) show\n\
+             72 700 moveto (CONG VAN - trang {page}) show\n400 200 moveto (CHU TICH) show\nshowpage\n"
+        ));
+    }
+    std::fs::write(&ps, text).expect("write ps");
+    let pdf = dir.join("ghostscript.pdf");
+    run(
+        Command::new("gs")
+            .args(["-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite", "-sPAPERSIZE=a4"])
+            .arg(format!("-sOutputFile={}", pdf.display()))
+            .arg(&ps),
+        "ghostscript",
+    );
+    pdf
+}
+
+/// A PDF/A-2b made by Ghostscript (sRGB output intent, embedded fonts, XMP claiming part 2).
+pub fn ghostscript_pdfa(dir: &Path, part: u8) -> PathBuf {
+    let source = ghostscript(dir);
+    let pdf = dir.join(format!("pdfa-{part}b.pdf"));
+    run(
+        Command::new("gs")
+            .args(["-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite"])
+            .arg(format!("-dPDFA={part}"))
+            .args(["-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB"])
+            .arg(format!("-sOutputFile={}", pdf.display()))
+            .arg(&source),
+        "ghostscript PDF/A",
+    );
+    pdf
+}
+
+/// A two-page form letter in Vietnamese written by reportlab with an embedded TrueType font.
+pub fn reportlab(dir: &Path) -> PathBuf {
+    let pdf = dir.join("reportlab.pdf");
+    let script = r#"
+import sys
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+for path in ["/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+             "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"]:
+    try:
+        pdfmetrics.registerFont(TTFont("Serif", path)); break
+    except Exception:
+        pass
+c = canvas.Canvas(sys.argv[1], pagesize=A4)
+for page in (1, 2):
+    c.setFont("Serif", 13)
+    c.drawString(72, 780, "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH")
+    c.drawString(72, 760, "Số: ......./QĐ-UBND")
+    c.drawString(300, 740, "Ninh Bình, ngày ... tháng ... năm 2026")
+    c.drawString(200, 700, "QUYẾT ĐỊNH (trang %d)" % page)
+    c.drawString(380, 220, "CHỦ TỊCH")
+    c.drawString(370, 120, "Nguyễn Văn An")
+    c.showPage()
+c.save()
+"#;
+    run(Command::new("python3").arg("-c").arg(script).arg(&pdf), "reportlab");
+    pdf
+}
+
+/// `input` signed by pyHanko with `key_label`'s key on the token (a visible field `Sig1`), its
+/// issuing CA certificate (`issuer`, PEM) included so validators can build the path.
+pub fn pyhanko_signed(input: &Path, dir: &Path, pki: &crate::pki::Pki, key_label: &str) -> PathBuf {
+    use std::io::Write;
+    let pdf = dir.join("pyhanko-signed.pdf");
+    let mut child = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "1/60,60,260,120/Sig1", "pkcs11", "--lib", pki.module()])
+        .args(["--token-label", "kyso-test", "--cert-label", key_label, "--key-label", key_label])
+        .arg("--other-cert-file")
+        .arg(pki.path("issuing.pem"))
+        .arg(input)
+        .arg(&pdf)
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run pyhanko");
+    child.stdin.take().expect("stdin").write_all(format!("{}\n", crate::pki::PIN).as_bytes()).expect("pin");
+    let output = child.wait_with_output().expect("wait pyhanko");
+    assert!(output.status.success(), "pyhanko addsig failed: {}", String::from_utf8_lossy(&output.stderr));
+    pdf
+}

@@ -315,3 +315,25 @@ fn cli_batch_writes_every_file_into_out_dir() {
         check_signed(pki, input, &out.join(input.file_name().expect("name")), 1);
     }
 }
+
+#[tokio::test]
+async fn files_from_other_producers_sign_and_stay_valid() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-producers-");
+    let ghostscript = pdfs::ghostscript(dir.path());
+    let pdfa = pdfs::ghostscript_pdfa(dir.path(), 2);
+    let reportlab = pdfs::reportlab(dir.path());
+    let signed_by_pyhanko = pdfs::pyhanko_signed(&reportlab, dir.path(), pki, "person-rsa");
+    let certificate = pki.thumbprint("org-rsa");
+    for (input, earlier) in [(ghostscript, 0), (pdfa, 0), (reportlab, 0), (signed_by_pyhanko, 1)] {
+        let stem = input.file_stem().expect("stem").to_string_lossy().into_owned();
+        let reply = sign_raw(&agent, &input, &format!("certificate={certificate}&act=copy")).await;
+        let signed = save(&agent, &reply, &format!("{stem}-copy.pdf"));
+        check_signed(pki, &input, &signed, earlier + 1);
+    }
+    // The PDF/A-2b stays PDF/A: its XMP still claims part 2 and the new font is embedded.
+    let fonts = std::process::Command::new("pdffonts").arg(agent.path("pdfa-2b-copy.pdf")).output().expect("pdffonts");
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "a font is not embedded:\n{fonts}");
+}
