@@ -82,8 +82,8 @@
 //!
 //! Adds a PAdES signature (baseline B-B, `ETSI.CAdES.detached`) by incremental update: the
 //! input's bytes are an exact prefix of the output, so earlier signatures stay valid. The `act`
-//! (Decree 30/2020) decides what the visible signature shows and, without `field` or `rect`,
-//! where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
+//! (Decree 30/2020) decides what the visible signature shows and, without `field`, `anchor` (a
+//! text under which to sign, such as the signer's title) or `rect`, where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
 //! the left third of the approver's signature), `copy`, `appendix`, `incoming`, `comment`,
 //! `plain`. Without `act`, `field` or `rect`, the signature is invisible.
 //!

@@ -75,6 +75,11 @@ pub struct SignPdfRequest {
     /// `rect=x1,y1,x2,y2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rect: Option<[f32; 4]>,
+    /// Place the signature under the last occurrence of this text (case and spaces ignored),
+    /// e.g. the signer's title "CHỦ TỊCH" or a marker the portal put in the document; searched
+    /// on `page` only when given, else from the last page back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
     /// The signing act; with `act` and no `field` or `rect`, the signature is visible at the
     /// act's default place. Without `act`, `field` or `rect`, it is invisible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +149,9 @@ pub struct PdfDocumentRequest {
     /// As in [`SignPdfRequest::rect`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rect: Option<[f32; 4]>,
+    /// As in [`SignPdfRequest::anchor`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
     /// As in [`SignPdfRequest::field_name`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,

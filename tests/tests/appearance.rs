@@ -193,3 +193,36 @@ async fn approve_then_issue_puts_the_seal_over_the_signature() {
     assert!((seal_box[2] - third).abs() < 12.0, "seal {seal_box:?} vs signature {signature_box:?}");
     assert!((seal_box[2] - seal_box[0] - 113.0).abs() < 8.0, "seal not at real size: {seal_box:?}");
 }
+
+#[tokio::test]
+async fn the_signature_goes_under_the_signers_title() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-look-");
+    // reportlab's letter: "CHỦ TỊCH" at (380, 220) and the name at (370, 120) on both pages.
+    let letter = pdfs::reportlab(dir.path());
+    let signature = image_b64(dir.path(), images::signature, "signature.png");
+    let options = json!({"certificate": pki.thumbprint("person-rsa"), "act": "approve",
+                         "image_base64": signature, "anchor": "chủ tịch"});
+    let signed = sign(&agent, &letter, options, "anchored.pdf").await;
+    assert_eq!(verify::pdfsig(&signed).expect("pdfsig"), (1, 1));
+    let last_page = |pdf: &Path, name: &str| {
+        let single = dir.path().join(name);
+        let status =
+            Command::new("qpdf").arg(pdf).args(["--pages", ".", "2", "--"]).arg(&single).status().expect("qpdf");
+        assert!(status.success());
+        render(&single)
+    };
+    let drawn =
+        changed(&last_page(&letter, "before.pdf"), &last_page(&signed, "after.pdf")).expect("drawn on the last page");
+    assert!(drawn[3] <= 220.0 && drawn[1] >= 120.0, "not between the title and the name: {drawn:?}");
+    let title_centre = 380.0 + 30.0;
+    assert!(((drawn[0] + drawn[2]) / 2.0 - title_centre).abs() < 30.0, "not centred under the title: {drawn:?}");
+
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = json!({"pdf_base64": B64.encode(std::fs::read(&letter).expect("read")),
+                      "certificate": pki.thumbprint("person-rsa"), "act": "plain", "anchor": "KHÔNG CÓ DÒNG NÀY"});
+    let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (400, "bad_request"));
+    assert!(String::from_utf8_lossy(&reply.body).contains("anchor"), "{}", String::from_utf8_lossy(&reply.body));
+}

@@ -36,7 +36,10 @@ pub struct Args {
     /// PDF: sign into this existing empty signature field.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["page", "rect", "detached"])]
     field: Option<String>,
-    /// PDF: page of a visible signature (1 = first), with --rect or --act.
+    /// PDF: place the signature under the last occurrence of this text (e.g. the signer's title).
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["rect", "field", "detached"])]
+    anchor: Option<String>,
+    /// PDF: page of a visible signature (1 = first), with --rect, --anchor or --act.
     #[arg(long, value_name = "N", conflicts_with = "detached")]
     page: Option<u32>,
     /// PDF: rectangle of a visible signature in points from the bottom-left corner of the page
@@ -135,6 +138,9 @@ fn display_name(path: &Path) -> String {
 fn placement(args: &Args) -> Placement {
     match (&args.field, args.page, args.rect) {
         (Some(field), _, _) => Placement::Field(field.clone()),
+        (None, page, _) if args.anchor.is_some() => {
+            Placement::Anchor { text: args.anchor.clone().unwrap_or_default(), page }
+        }
         (None, page, Some(rect)) => Placement::Rect { page: page.unwrap_or(1), rect },
         (None, page, None) if args.act.is_some() => Placement::Default { page },
         (None, _, None) => Placement::Invisible,
@@ -143,7 +149,7 @@ fn placement(args: &Args) -> Placement {
 
 /// What the visible signature shows: the act (plain when only a place is given), or nothing.
 fn look(args: &Args) -> Result<Option<Look>, String> {
-    let visible = args.act.is_some() || args.rect.is_some() || args.field.is_some();
+    let visible = args.act.is_some() || args.rect.is_some() || args.field.is_some() || args.anchor.is_some();
     if !visible {
         return Ok(None);
     }

@@ -48,6 +48,8 @@ pub struct Page {
     pub crop_box: [f32; 4],
     /// `/Rotate` (inherited), one of 0, 90, 180, 270.
     pub rotate: i64,
+    /// `/Resources` (inherited), as found (maybe a reference).
+    pub resources: Option<Object>,
 }
 
 impl PdfFile {
@@ -343,7 +345,8 @@ impl PdfFile {
         let media_box = rect(b"MediaBox")?.unwrap_or([0.0, 0.0, 612.0, 792.0]);
         let crop_box = rect(b"CropBox")?.map_or(media_box, |c| intersect(c, media_box));
         let rotate = inherited.get(b"Rotate").and_then(Object::as_i64).unwrap_or(0).rem_euclid(360) / 90 * 90;
-        Ok(Page { id, dict, crop_box, rotate })
+        let resources = inherited.get(b"Resources").ok().cloned();
+        Ok(Page { id, dict, crop_box, rotate, resources })
     }
 }
 
@@ -417,7 +420,13 @@ mod tests {
     #[test]
     fn displayed_and_user_space_are_inverse_for_every_rotation() {
         for rotate in [0, 90, 180, 270] {
-            let page = Page { id: (1, 0), dict: Dictionary::new(), crop_box: [20.0, 30.0, 575.0, 812.0], rotate };
+            let page = Page {
+                id: (1, 0),
+                dict: Dictionary::new(),
+                crop_box: [20.0, 30.0, 575.0, 812.0],
+                rotate,
+                resources: None,
+            };
             let rect = [10.0, 20.0, 110.0, 70.0];
             let user = page.to_user_space(rect);
             let back = page.to_displayed(user);

@@ -15,6 +15,7 @@ mod placeholder;
 mod prepare;
 mod source;
 mod syntax;
+mod text;
 mod xref;
 
 pub use acts::{ActContent, Fonts};

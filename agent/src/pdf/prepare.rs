@@ -20,6 +20,7 @@ use super::form::{self, NewWidget};
 use super::increment::{self, Base, Body};
 use super::objects::NewObjects;
 use super::placeholder::{self, SignatureInfo};
+use super::text;
 use crate::digest::Hasher;
 
 /// Copy buffer: large enough for few system calls, small against the memory budget.
@@ -32,6 +33,14 @@ pub enum Placement {
     Invisible,
     /// An existing empty signature field, by name.
     Field(String),
+    /// Under the last occurrence of `text` (e.g. the signer's title, or a marker the portal put
+    /// in the document), searched from the last page back, or on `page` only.
+    Anchor {
+        /// The text to find (case and spaces ignored).
+        text: String,
+        /// The page to search (1-based), or `None` for every page from the last.
+        page: Option<u32>,
+    },
     /// The act's default position: over the left third of the approver's signature for a seal,
     /// else the act's usual place on `page` (1-based) or on the act's default page.
     Default {
@@ -148,6 +157,11 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
             let index = page.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?;
             let page = file.page(index)?;
             add_visible(&file, &mut objects, plan, signature, &page, *rect, pdfa1)?
+        }
+        Placement::Anchor { text, page } => {
+            let visible = plan.visible.ok_or_else(|| PdfError::Placement("an anchor needs an act to draw".into()))?;
+            let (page, rect) = anchored_place(&file, visible.content, text, *page, pages)?;
+            add_visible(&file, &mut objects, plan, signature, &page, rect, pdfa1)?
         }
         Placement::Default { page } => {
             let visible =
@@ -355,6 +369,37 @@ fn default_place(
     let (width, height) = page.displayed_size();
     let rect = acts::default_rect(content, width, height);
     Ok((page, rect))
+}
+
+/// Pages searched for an anchor, from the last.
+const MAX_ANCHOR_PAGES: u32 = 200;
+
+/// The act's usual size, centred under the anchor text and kept on the page.
+fn anchored_place(
+    file: &PdfFile,
+    content: &ActContent,
+    text: &str,
+    page: Option<u32>,
+    pages: u32,
+) -> Result<(Page, [f32; 4]), PdfError> {
+    let candidates: Vec<u32> = match page {
+        Some(number) => {
+            vec![number.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?]
+        }
+        None => (pages.saturating_sub(MAX_ANCHOR_PAGES)..pages).rev().collect(),
+    };
+    for index in candidates {
+        let page = file.page(index)?;
+        let Some(found) = text::find(file, &page, text)? else { continue };
+        let [ax1, ay1, ax2, _] = page.to_displayed(found);
+        let (width, height) = page.displayed_size();
+        let [dx1, dy1, dx2, dy2] = acts::default_rect(content, width, height);
+        let (w, h) = (dx2 - dx1, dy2 - dy1);
+        let x1 = ((ax1 + ax2) / 2.0 - w / 2.0).clamp(0.0, (width - w).max(0.0));
+        let y2 = (ay1 - 2.0).clamp(h.min(height), height);
+        return Ok((page, [x1, y2 - h, x1 + w, y2]));
+    }
+    Err(PdfError::Placement(format!("the anchor text {text:?} is not in the document")))
 }
 
 /// Whether the document claims PDF/A-1 in its XMP metadata (then no transparency, and CIDSets).

@@ -63,7 +63,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         return Err(ApiError::bad_request("pdf_base64 and documents belong in a JSON body, not the query string"));
     }
     let look = look(&options)?;
-    let placement = placement(options.field.as_ref(), options.page, options.rect, look.is_some())?;
+    let placement =
+        placement(options.field.as_ref(), options.anchor.as_ref(), options.page, options.rect, look.is_some())?;
     let look = look.or_else(|| matches!(placement, Placement::Invisible).not().then(Look::default));
     let destination = work.path().join("signed.pdf");
     let document_name = options.document_name.clone().unwrap_or_else(|| "(không tên / unnamed).pdf".into());
@@ -130,10 +131,17 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
 /// or (no act) invisible.
 fn placement(
     field: Option<&String>,
+    anchor: Option<&String>,
     page: Option<u32>,
     rect: Option<[f32; 4]>,
     has_act: bool,
 ) -> Result<Placement, ApiError> {
+    if let Some(text) = anchor {
+        if field.is_some() || rect.is_some() {
+            return Err(ApiError::bad_request("give one of field, anchor, or page and rect"));
+        }
+        return Ok(Placement::Anchor { text: text.clone(), page });
+    }
     match (field, page, rect) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
             Err(ApiError::bad_request("give either field, or page and rect, not both"))
@@ -174,7 +182,12 @@ async fn batch(
     origin: &str,
     work: &std::path::Path,
 ) -> Result<Response<Full<Bytes>>, ApiError> {
-    if options.pdf_base64.is_some() || options.field.is_some() || options.page.is_some() || options.rect.is_some() {
+    if options.pdf_base64.is_some()
+        || options.field.is_some()
+        || options.anchor.is_some()
+        || options.page.is_some()
+        || options.rect.is_some()
+    {
         return Err(ApiError::bad_request("in a batch, pdf_base64 and the placement go in each document"));
     }
     if documents.is_empty() || documents.len() > MAX_BATCH_DOCUMENTS {
@@ -204,7 +217,13 @@ async fn batch(
             input,
             destination: work.join(format!("{index}.signed.pdf")),
             document_name: name,
-            placement: placement(document.field.as_ref(), document.page, document.rect, has_act)?,
+            placement: placement(
+                document.field.as_ref(),
+                document.anchor.as_ref(),
+                document.page,
+                document.rect,
+                has_act,
+            )?,
             field_name: document.field_name,
         });
     }
