@@ -226,3 +226,29 @@ async fn the_signature_goes_under_the_signers_title() {
     assert_eq!((reply.status, reply.error_code().as_str()), (400, "bad_request"));
     assert!(String::from_utf8_lossy(&reply.body).contains("anchor"), "{}", String::from_utf8_lossy(&reply.body));
 }
+
+#[tokio::test]
+async fn pdfa1_inputs_get_no_transparency_and_a_cidset() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-look-");
+    let input = pdfs::ghostscript_pdfa(dir.path(), 1);
+    let xmp = std::fs::read(&input).expect("read");
+    assert!(String::from_utf8_lossy(&xmp).contains("pdfaid:part"), "ghostscript made no PDF/A");
+    let signature = image_b64(dir.path(), images::signature, "signature.png");
+    let mut outputs = Vec::new();
+    for (act, extra) in [("approve", json!({"image_base64": signature})), ("plain", json!({}))] {
+        let mut options = json!({"certificate": pki.thumbprint("person-rsa"), "act": act, "page": 1,
+                                 "rect": [300.0, 100.0, 520.0, 180.0]});
+        options.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+        let signed = sign(&agent, &input, options, &format!("pdfa1-{act}.pdf")).await;
+        assert_eq!(verify::pdfsig(&signed).expect("pdfsig"), (1, 1));
+        outputs.push(signed);
+    }
+    // Only the new revision matters: what the signer appended after the input.
+    let appended = |pdf: &Path| std::fs::read(pdf).expect("read")[xmp.len()..].to_vec();
+    let approve = String::from_utf8_lossy(&appended(&outputs[0])).into_owned();
+    assert!(!approve.contains("/SMask"), "PDF/A-1 forbids soft masks");
+    let plain = String::from_utf8_lossy(&appended(&outputs[1])).into_owned();
+    assert!(plain.contains("/CIDSet"), "PDF/A-1 subset CID fonts need a CIDSet");
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use kyso_protocol::DigestAlgorithm;
 
-use super::{Placement, Plan, SignatureInfo, prepare};
+use super::{ActContent, Fonts, Placement, Plan, SignatureInfo, Visible, prepare};
 
 /// A small valid PDF with a classic cross-reference table.
 pub fn simple_pdf() -> Vec<u8> {
@@ -34,11 +34,11 @@ pub fn simple_pdf() -> Vec<u8> {
     out
 }
 
-fn plan(placement: Placement) -> Plan<'static> {
+fn plan<'a>(placement: Placement, visible: Option<Visible<'a>>) -> Plan<'a> {
     Plan {
         placement,
         field_name: None,
-        visible: None,
+        visible,
         time: super::local_now(),
         info: SignatureInfo::default(),
         capacity: 64,
@@ -56,8 +56,12 @@ pub fn exercise(bytes: &[u8], dir: &Path) -> Option<Vec<u8>> {
         Placement::Field("A".into()),
     ];
     let mut signed = None;
-    for placement in placements {
-        if let Ok(prepared) = prepare(&input, dir, &plan(placement)) {
+    // With the system's fonts, the anchor search and a drawn appearance are exercised too.
+    let content = content();
+    let visible = fonts().map(|fonts| Visible { content: &content, fonts });
+    let anchored = visible.map(|v| (Placement::Anchor { text: "Hello".into(), page: None }, Some(v)));
+    for (placement, visible) in placements.into_iter().map(|p| (p, None)).chain(anchored) {
+        if let Ok(prepared) = prepare(&input, dir, &plan(placement, visible)) {
             let output = dir.join("output.pdf");
             if prepared.finish(&[0x30, 0x03, 0x02, 0x01, 0x00], &output).is_ok() {
                 signed = std::fs::read(&output).ok();
@@ -65,6 +69,30 @@ pub fn exercise(bytes: &[u8], dir: &Path) -> Option<Vec<u8>> {
         }
     }
     signed
+}
+
+fn fonts() -> Option<&'static Fonts> {
+    use super::appearance::{Font, Weight};
+    static FONTS: std::sync::OnceLock<Option<Fonts>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            Some(Fonts { regular: Font::find(None, Weight::Regular).ok()?, bold: Font::find(None, Weight::Bold).ok()? })
+        })
+        .as_ref()
+}
+
+fn content() -> ActContent {
+    ActContent {
+        act: kyso_protocol::SigningAct::Plain,
+        signer: "Nguyễn Văn An".into(),
+        organisation: Some("Sở Nông nghiệp và Môi trường".into()),
+        email: None,
+        time: super::local_now(),
+        image: None,
+        copy_form: None,
+        reference: None,
+        comment: None,
+    }
 }
 
 /// A deterministic generator (xorshift), so a failure can be replayed.
@@ -163,4 +191,18 @@ fn hostile_numbers_and_structures_are_refused() {
     for case in cases {
         exercise(case.as_bytes(), dir.path());
     }
+}
+
+#[test]
+fn the_anchor_is_found_in_the_seed() {
+    let Some(fonts) = fonts() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("input.pdf");
+    std::fs::write(&input, simple_pdf()).expect("write");
+    let content = content();
+    let visible = Some(Visible { content: &content, fonts });
+    let found = prepare(&input, dir.path(), &plan(Placement::Anchor { text: "hello".into(), page: None }, visible));
+    assert!(found.is_ok(), "{:?}", found.err());
+    let missing = prepare(&input, dir.path(), &plan(Placement::Anchor { text: "absent".into(), page: None }, visible));
+    assert!(matches!(missing, Err(super::PdfError::Placement(_))));
 }

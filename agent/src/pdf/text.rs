@@ -28,13 +28,20 @@ struct Glyph {
 }
 
 /// How a font's codes map to text and widths.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FontMap {
     /// Bytes per code: 2 for Type0 (Identity-H and the like), else 1.
     code_len: usize,
     to_unicode: HashMap<u32, String>,
     widths: HashMap<u32, f32>,
     default_width: f32,
+}
+
+impl Default for FontMap {
+    /// An unknown font: one byte per code, WinAnsi text, half-em widths.
+    fn default() -> Self {
+        Self { code_len: 1, to_unicode: HashMap::new(), widths: HashMap::new(), default_width: 500.0 }
+    }
 }
 
 impl FontMap {
