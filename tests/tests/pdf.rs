@@ -209,9 +209,28 @@ async fn broken_inputs_are_invalid_pdf_before_any_prompt() {
     assert_eq!(agent.prompter_starts(), 0, "a broken file must be refused before the consent window");
 }
 
+/// Runs `kyso-agent sign --pin-stdin ARGS PATHS` with the PIN on stdin.
+fn cli_sign(pki: &Pki, config: &Path, args: &[&str], paths: &[&Path]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
+        .arg("--config")
+        .arg(config)
+        .args(["sign", "--pin-stdin"])
+        .args(args)
+        .args(paths)
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .env("KYSO_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kyso-agent sign");
+    child.stdin.take().expect("stdin").write_all(format!("{PIN}\n").as_bytes()).expect("pin");
+    child.wait_with_output().expect("wait")
+}
+
 #[test]
 fn cli_signs_a_pdf_file_to_file() {
-    use std::io::Write;
     let pki = Pki::shared();
     let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
     let config = dir.path().join("agent.toml");
@@ -219,22 +238,12 @@ fn cli_signs_a_pdf_file_to_file() {
     let input = dir.path().join("quyết định.pdf");
     pdfs::write_simple(&input, 2, "");
     let output = dir.path().join("quyết định (đã ký).pdf");
-    let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
-        .arg("--config")
-        .arg(&config)
-        .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("org-rsa"), "--page", "2", "--rect", "50,50,250,120"])
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .env("SOFTHSM2_CONF", pki.softhsm_conf())
-        .env("KYSO_POLICY", "")
-        .env("KYSO_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(format!("{PIN}\n").as_bytes()).expect("pin");
-    let result = child.wait_with_output().expect("wait");
+    let result = cli_sign(
+        pki,
+        &config,
+        &["--cert", &pki.thumbprint("org-rsa"), "--page", "2", "--rect", "50,50,250,120"],
+        &[&input, Path::new("-o"), &output],
+    );
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     check_signed(pki, &input, &output, 1);
 }
@@ -281,7 +290,6 @@ async fn a_batch_is_one_consent_and_reports_each_document() {
 
 #[test]
 fn cli_batch_writes_every_file_into_out_dir() {
-    use std::io::Write;
     let pki = Pki::shared();
     let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
     let config = dir.path().join("agent.toml");
@@ -295,21 +303,9 @@ fn cli_batch_writes_every_file_into_out_dir() {
             path
         })
         .collect();
-    let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
-        .arg("--config")
-        .arg(&config)
-        .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("person-rsa"), "--out-dir"])
-        .arg(&out)
-        .args(&inputs)
-        .env("SOFTHSM2_CONF", pki.softhsm_conf())
-        .env("KYSO_POLICY", "")
-        .env("KYSO_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(format!("{PIN}\n").as_bytes()).expect("pin");
-    let result = child.wait_with_output().expect("wait");
+    let mut paths: Vec<&Path> = vec![Path::new("--out-dir"), &out];
+    paths.extend(inputs.iter().map(PathBuf::as_path));
+    let result = cli_sign(pki, &config, &["--cert", &pki.thumbprint("person-rsa")], &paths);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     for input in &inputs {
         check_signed(pki, input, &out.join(input.file_name().expect("name")), 1);
