@@ -333,3 +333,23 @@ async fn files_from_other_producers_sign_and_stay_valid() {
     let fonts = String::from_utf8_lossy(&fonts.stdout);
     assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "a font is not embedded:\n{fonts}");
 }
+
+#[tokio::test]
+async fn encrypted_files_are_refused_with_pdf_encrypted() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-pdf-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let cases = [
+        ("owner-aes256", ["--encrypt", "", "owner-secret", "256", "--"].as_slice()),
+        ("owner-rc4", &["--allow-weak-crypto", "--encrypt", "", "owner-secret", "128", "--use-aes=n", "--"]),
+        ("user-password", &["--encrypt", "user-secret", "owner-secret", "256", "--"]),
+    ];
+    for (name, args) in cases {
+        let input = pdfs::qpdf(&base, dir.path(), name, args);
+        let reply = sign_raw(&agent, &input, &format!("certificate={}", pki.thumbprint("org-rsa"))).await;
+        assert_eq!((reply.status, reply.error_code().as_str()), (422, "pdf_encrypted"), "{name}");
+    }
+    assert_eq!(agent.prompter_starts(), 0, "refused before the consent window");
+}
