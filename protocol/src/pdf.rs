@@ -97,6 +97,13 @@ pub struct SignPdfRequest {
     /// For `comment`: the comment text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// For `issue`: the document number, written after "Số:" on page 1 (e.g. "123/QĐ-UBND").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// For `issue`: the issue date `YYYY-MM-DD`, written into "ngày ... tháng ... năm ..." on
+    /// page 1 (default: the signing date when `doc_number` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_date: Option<String>,
     /// Name of the new signature field (default `Signature1`, `Signature2`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,

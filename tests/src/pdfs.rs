@@ -133,7 +133,17 @@ pub fn ghostscript_pdfa(dir: &Path, part: u8) -> PathBuf {
 
 /// A two-page form letter in Vietnamese written by reportlab with an embedded TrueType font.
 pub fn reportlab(dir: &Path) -> PathBuf {
-    let pdf = dir.join("reportlab.pdf");
+    reportlab_pages(dir, "reportlab.pdf", 2)
+}
+
+/// A one-page decision by reportlab, with room for the number after "Số:" and the date in
+/// "ngày ... tháng ... năm 2026", the title "CHỦ TỊCH" at (380, 220) and the name at (370, 120).
+pub fn reportlab_decision(dir: &Path) -> PathBuf {
+    reportlab_pages(dir, "decision.pdf", 1)
+}
+
+fn reportlab_pages(dir: &Path, name: &str, pages: u32) -> PathBuf {
+    let pdf = dir.join(name);
     let script = r#"
 import sys
 from reportlab.lib.pagesizes import A4
@@ -147,18 +157,18 @@ for path in ["/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
     except Exception:
         pass
 c = canvas.Canvas(sys.argv[1], pagesize=A4)
-for page in (1, 2):
+for page in range(1, int(sys.argv[2]) + 1):
     c.setFont("Serif", 13)
     c.drawString(72, 780, "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH")
-    c.drawString(72, 760, "Số: ......./QĐ-UBND")
-    c.drawString(300, 740, "Ninh Bình, ngày ... tháng ... năm 2026")
+    c.drawString(90, 760, "Số:          /QĐ-UBND")
+    c.drawString(300, 740, "Ninh Bình, ngày       tháng       năm 2026")
     c.drawString(200, 700, "QUYẾT ĐỊNH (trang %d)" % page)
     c.drawString(380, 220, "CHỦ TỊCH")
     c.drawString(370, 120, "Nguyễn Văn An")
     c.showPage()
 c.save()
 "#;
-    run(Command::new("python3").arg("-c").arg(script).arg(&pdf), "reportlab");
+    run(Command::new("python3").arg("-c").arg(script).arg(&pdf).arg(pages.to_string()), "reportlab");
     pdf
 }
 

@@ -73,7 +73,7 @@ async fn sign(agent: &Agent, input: &Path, options: Value, output: &str) -> Path
     let mut body = options;
     body["pdf_base64"] = json!(B64.encode(std::fs::read(input).expect("read")));
     let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.status, 200, "{}\n{}", String::from_utf8_lossy(&reply.body), agent.log());
     let path = agent.path(output);
     std::fs::write(&path, B64.decode(reply.json()["pdf_base64"].as_str().expect("pdf")).expect("b64")).expect("write");
     path
@@ -251,4 +251,39 @@ async fn pdfa1_inputs_get_no_transparency_and_a_cidset() {
     assert!(!approve.contains("/SMask"), "PDF/A-1 forbids soft masks");
     let plain = String::from_utf8_lossy(&appended(&outputs[1])).into_owned();
     assert!(plain.contains("/CIDSet"), "PDF/A-1 subset CID fonts need a CIDSet");
+}
+
+#[tokio::test]
+async fn issue_fills_the_number_and_date_and_keeps_the_approval_valid() {
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let dir = kyso_tests::temp_dir("kyso-look-");
+    let decision = pdfs::reportlab_decision(dir.path());
+    let signature = image_b64(dir.path(), images::signature, "signature.png");
+    let seal = image_b64(dir.path(), images::seal, "seal.png");
+    let approved = sign(
+        &agent,
+        &decision,
+        json!({"certificate": pki.thumbprint("person-rsa"), "act": "approve", "image_base64": signature,
+               "anchor": "CHỦ TỊCH"}),
+        "approved.pdf",
+    )
+    .await;
+    let issued = sign(
+        &agent,
+        &approved,
+        json!({"certificate": pki.thumbprint("org-rsa"), "act": "issue", "image_base64": seal,
+               "doc_number": "123", "issued_date": "2026-02-05"}),
+        "issued.pdf",
+    )
+    .await;
+    verify::qpdf_check(&issued).expect("qpdf");
+    assert_eq!(verify::pdfsig(&issued).expect("pdfsig"), (2, 2));
+    assert_eq!(verify::pyhanko_pdf(&issued, &pki.path("root.pem")).expect("pyhanko").len(), 2);
+    let text = Command::new("pdftotext").args(["-layout"]).arg(&issued).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    let header = text.lines().find(|l| l.contains("Số:")).expect("number line");
+    assert!(header.contains("123"), "{header}");
+    let date = text.lines().find(|l| l.contains("ngày")).expect("date line");
+    assert!(date.contains("05") && date.contains("02") && date.contains("2026"), "{date}");
 }

@@ -38,7 +38,7 @@ fn check_signed(pki: &Pki, input: &Path, output: &Path, signatures: usize) -> Ve
 }
 
 fn save(agent: &Agent, reply: &Reply, name: &str) -> PathBuf {
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.status, 200, "{}\n{}", String::from_utf8_lossy(&reply.body), agent.log());
     assert_eq!(reply.header("content-type"), Some("application/pdf"));
     let path = agent.path(name);
     std::fs::write(&path, &reply.body).expect("write output");
@@ -271,7 +271,7 @@ async fn a_batch_is_one_consent_and_reports_each_document() {
     agent.answers(&[&format!("pin {PIN}")]);
     let body = json!({ "certificate": pki.thumbprint("org-rsa"), "reason": "Phát hành", "documents": documents });
     let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.status, 200, "{}\n{}", String::from_utf8_lossy(&reply.body), agent.log());
     let answer = reply.json();
     let results = answer["results"].as_array().expect("results");
     assert_eq!(results.len(), 6);

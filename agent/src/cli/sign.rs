@@ -62,6 +62,12 @@ pub struct Args {
     /// PDF, comment: the comment text.
     #[arg(long, conflicts_with = "detached")]
     comment: Option<String>,
+    /// PDF, issue: the document number written after "Số:" on page 1.
+    #[arg(long, value_name = "NUMBER", conflicts_with = "detached")]
+    doc_number: Option<String>,
+    /// PDF, issue: the issue date (YYYY-MM-DD) written into "ngày ... tháng ... năm ...".
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, conflicts_with = "detached")]
+    issued_date: Option<time::Date>,
     /// PDF: the reason recorded in the signature (/Reason).
     #[arg(long, conflicts_with = "detached")]
     reason: Option<String>,
@@ -77,6 +83,10 @@ pub struct Args {
     /// PDF batch: write each signed PDF under its own name into this directory.
     #[arg(long, value_name = "DIR", conflicts_with = "detached")]
     out_dir: Option<PathBuf>,
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    crate::pdf::acts::parse_date(text).ok_or_else(|| "expected a date YYYY-MM-DD".into())
 }
 
 fn parse_act(text: &str) -> Result<SigningAct, String> {
@@ -163,6 +173,8 @@ fn look(args: &Args) -> Result<Option<Look>, String> {
         copy_form: args.copy_form.clone(),
         reference: args.reference.clone(),
         comment: args.comment.clone(),
+        doc_number: args.doc_number.clone(),
+        issued_date: args.issued_date,
     }))
 }
 

@@ -37,6 +37,27 @@ pub struct ActContent {
     pub reference: Option<String>,
     /// For comment: the text.
     pub comment: Option<String>,
+    /// For issue: the document number written after "Số:" on page 1.
+    pub doc_number: Option<String>,
+    /// For issue: the date written into "ngày ... tháng ... năm ..." on page 1 (the signing
+    /// date when only the number is given).
+    pub issued_date: Option<time::Date>,
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// The day, month and year as Decree 30 writes them: days below 10 and the months January and
+/// February with a leading zero (so they cannot be altered), the others as they are.
+pub fn date_parts(date: time::Date) -> [String; 3] {
+    let month = u8::from(date.month());
+    [
+        format!("{:02}", date.day()),
+        if month <= 2 { format!("{month:02}") } else { month.to_string() },
+        date.year().to_string(),
+    ]
 }
 
 /// The regular and bold faces used by appearances.

@@ -92,6 +92,8 @@ fn content() -> ActContent {
         copy_form: None,
         reference: None,
         comment: None,
+        doc_number: None,
+        issued_date: None,
     }
 }
 

@@ -349,45 +349,73 @@ fn normalise(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
+/// An occurrence of a searched text.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Its box in default user space.
+    pub rect: [f32; 4],
+    /// The baseline's height in default user space.
+    pub baseline: f32,
+    /// The font size it is drawn at, in points.
+    pub size: f32,
+    /// The next few characters after it (normalised), to tell "năm 2026" from "năm ....".
+    pub following: String,
+}
+
 /// Finds `needle` on `page`: the box (default user space) of its last occurrence.
 ///
 /// # Errors
 ///
 /// [`PdfError::Invalid`] when the page's content cannot be read.
 pub fn find(file: &PdfFile, page: &Page, needle: &str) -> Result<Option<[f32; 4]>, PdfError> {
+    Ok(find_all(file, page, needle)?.pop().map(|f| f.rect))
+}
+
+/// Every occurrence of `needle` on `page`, in drawing order.
+///
+/// # Errors
+///
+/// [`PdfError::Invalid`] when the page's content cannot be read.
+pub fn find_all(file: &PdfFile, page: &Page, needle: &str) -> Result<Vec<Found>, PdfError> {
     let needle = normalise(needle);
     if needle.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let glyphs = glyphs(file, page)?;
     // The page's text without spaces, each character pointing back at its glyph.
-    let mut text = String::new();
+    let mut chars = Vec::new();
     let mut owner = Vec::new();
     for (i, glyph) in glyphs.iter().enumerate() {
         for c in normalise(&glyph.text).chars() {
-            text.push(c);
+            chars.push(c);
             owner.push(i);
         }
     }
-    let chars: Vec<char> = text.chars().collect();
     let wanted: Vec<char> = needle.chars().collect();
-    let Some(start) =
-        (0..chars.len().saturating_sub(wanted.len() - 1)).rev().find(|&i| chars[i..i + wanted.len()] == wanted[..])
-    else {
-        return Ok(None);
-    };
-    let matched = &owner[start..start + wanted.len()];
-    let (first, last) = (matched[0], matched[matched.len() - 1]);
-    let mut rect = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
-    for glyph in &glyphs[first..=last] {
-        rect = [
-            rect[0].min(glyph.x),
-            rect[1].min(glyph.y - glyph.size * 0.25),
-            rect[2].max(glyph.x + glyph.width),
-            rect[3].max(glyph.y + glyph.size * 0.8),
-        ];
+    let mut found = Vec::new();
+    let mut start = 0;
+    while start + wanted.len() <= chars.len() {
+        if chars[start..start + wanted.len()] != wanted[..] {
+            start += 1;
+            continue;
+        }
+        let matched = &owner[start..start + wanted.len()];
+        let (first, last) = (matched[0], matched[matched.len() - 1]);
+        let mut rect = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+        for glyph in &glyphs[first..=last] {
+            rect = [
+                rect[0].min(glyph.x),
+                rect[1].min(glyph.y - glyph.size * 0.25),
+                rect[2].max(glyph.x + glyph.width),
+                rect[3].max(glyph.y + glyph.size * 0.8),
+            ];
+        }
+        let end = start + wanted.len();
+        let following = chars[end..(end + 6).min(chars.len())].iter().collect();
+        found.push(Found { rect, baseline: glyphs[first].y, size: glyphs[first].size, following });
+        start = end;
     }
-    Ok(Some(rect))
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -164,13 +164,22 @@ fn look(options: &SignPdfRequest) -> Result<Option<Look>, ApiError> {
         ),
         None => None,
     };
+    let issued_date = options.issued_date.as_deref().map(parse_date).transpose()?;
     Ok(options.act.map(|act| Look {
         act,
         image,
         copy_form: options.copy_form.clone(),
         reference: options.reference.clone(),
         comment: options.comment.clone(),
+        doc_number: options.doc_number.clone(),
+        issued_date,
     }))
+}
+
+/// A `YYYY-MM-DD` date.
+fn parse_date(text: &str) -> Result<time::Date, ApiError> {
+    crate::pdf::acts::parse_date(text)
+        .ok_or_else(|| ApiError::bad_request(format!("issued_date: {text:?} is not a YYYY-MM-DD date")))
 }
 
 /// Signs a batch: every document decoded to the private directory, one consent, one login,

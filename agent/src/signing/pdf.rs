@@ -58,6 +58,10 @@ pub struct Look {
     pub reference: Option<String>,
     /// For comment: the text.
     pub comment: Option<String>,
+    /// For issue: the document number.
+    pub doc_number: Option<String>,
+    /// For issue: the issue date.
+    pub issued_date: Option<time::Date>,
 }
 
 /// Several PDFs signed with one certificate after one consent and one login.
@@ -274,6 +278,8 @@ fn act_content(look: Look, chosen: &Chosen, time: OffsetDateTime) -> Result<ActC
         copy_form: look.copy_form,
         reference: look.reference,
         comment: look.comment,
+        doc_number: look.doc_number,
+        issued_date: look.issued_date,
     })
 }
 

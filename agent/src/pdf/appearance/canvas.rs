@@ -17,6 +17,7 @@ enum Op {
     Text { font: usize, size: f32, color: Rgb, x: f32, y: f32, text: String },
     Image { image: usize, rect: [f32; 4] },
     Frame { color: Rgb, width: f32, rect: [f32; 4] },
+    Form { id: ObjectId, x: f32, y: f32 },
 }
 
 /// An appearance being composed.
@@ -77,6 +78,11 @@ impl Canvas {
         self.ops.push(Op::Image { image: self.images.len() - 1, rect });
     }
 
+    /// Draws a form XObject made before (another appearance) with its origin at (`x`, `y`).
+    pub fn form(&mut self, id: ObjectId, x: f32, y: f32) {
+        self.ops.push(Op::Form { id, x, y });
+    }
+
     /// Strokes a rectangle.
     pub fn frame(&mut self, color: Rgb, width: f32, rect: [f32; 4]) {
         self.ops.push(Op::Frame { color, width, rect });
@@ -99,6 +105,14 @@ impl Canvas {
         for (i, image) in self.images.iter().enumerate() {
             images_dict.set(format!("Im{}", i + 1), Object::Reference(image.embed(objects, pdfa1)?));
         }
+        let mut forms = 0;
+        for op in &self.ops {
+            if let Op::Form { id, .. } = op {
+                forms += 1;
+                images_dict.set(format!("Fm{forms}"), Object::Reference(*id));
+            }
+        }
+        let mut forms = 0;
         let mut content = Vec::new();
         for op in &self.ops {
             match op {
@@ -126,6 +140,10 @@ impl Canvas {
                     format!("q {} 0 0 {} {} {} cm /Im{} Do Q\n", n(x2 - x1), n(y2 - y1), n(*x1), n(*y1), image + 1)
                         .as_bytes(),
                 ),
+                Op::Form { x, y, .. } => {
+                    forms += 1;
+                    content.extend_from_slice(format!("q 1 0 0 1 {} {} cm /Fm{forms} Do Q\n", n(*x), n(*y)).as_bytes());
+                }
                 Op::Frame { color, width, rect: [x1, y1, x2, y2] } => content.extend_from_slice(
                     format!(
                         "q {} {} {} RG {} w {} {} {} {} re S Q\n",
