@@ -287,3 +287,21 @@ async fn issue_fills_the_number_and_date_and_keeps_the_approval_valid() {
     let date = text.lines().find(|l| l.contains("ngày")).expect("date line");
     assert!(date.contains("05") && date.contains("02") && date.contains("2026"), "{date}");
 }
+
+#[tokio::test]
+async fn the_configured_font_is_used() {
+    let pki = Pki::shared();
+    let sans = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
+    let config = format!("{}\n[appearance]\nfont = {sans:?}\n", kyso_tests::agent::config_text(pki, ""));
+    let agent = Agent::start_with_config(pki, &config);
+    let dir = kyso_tests::temp_dir("kyso-look-");
+    let base = dir.path().join("base.pdf");
+    pdfs::write_simple(&base, 1, "");
+    let options = json!({"certificate": pki.thumbprint("person-rsa"), "act": "plain", "page": 1,
+                         "rect": [300.0, 100.0, 520.0, 180.0]});
+    let signed = sign(&agent, &base, options, "sans.pdf").await;
+    let fonts = Command::new("pdffonts").arg(&signed).output().expect("pdffonts");
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("LiberationSans"), "{fonts}");
+    assert!(!fonts.contains("Serif"), "the configured font replaces the serif one:\n{fonts}");
+}

@@ -124,7 +124,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout }
     };
     let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
-    let signer = Signer::new(tokens, prompter, 0);
+    let signer = Signer::new(tokens, prompter, 0).with_fonts(config.font.clone(), config.bold_font.clone());
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),

@@ -21,6 +21,16 @@ pub struct ConfigFile {
     pub pkcs11: Pkcs11Section,
     #[serde(default)]
     pub limits: LimitsSection,
+    #[serde(default)]
+    pub appearance: AppearanceSection,
+}
+
+/// `[appearance]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppearanceSection {
+    pub font: Option<Spanned<PathBuf>>,
+    pub bold_font: Option<Spanned<PathBuf>>,
 }
 
 /// `[tls]`.

@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
+use crate::pdf::appearance::{Font, Weight};
+
 pub use file::ConfigFile;
 pub use origin::Origin;
 
@@ -65,6 +67,10 @@ pub struct Config {
     pub max_connections: usize,
     /// Signing requests that may wait for the prompt; more get `busy`.
     pub max_queued_requests: usize,
+    /// TrueType font for appearance text, instead of Times New Roman / Liberation Serif.
+    pub font: Option<PathBuf>,
+    /// Its bold face.
+    pub bold_font: Option<PathBuf>,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -280,6 +286,22 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         None => 4,
     };
 
+    // Fonts are checked now, so a bad path stops the agent at start, not a clerk at signing.
+    let mut fonts = [None, None];
+    for (slot, (key, weight)) in
+        fonts.iter_mut().zip([("appearance.font", Weight::Regular), ("appearance.bold_font", Weight::Bold)])
+    {
+        let chosen = match weight {
+            Weight::Regular => pick(policy, user, |f| f.appearance.font.as_ref()),
+            Weight::Bold => pick(policy, user, |f| f.appearance.bold_font.as_ref()),
+        };
+        if let Some((source, path)) = chosen {
+            Font::find(Some(path.get_ref()), weight).map_err(|e| source.error(path, format!("{key}: {e}")))?;
+            *slot = Some(path.get_ref().clone());
+        }
+    }
+    let [font, bold_font] = fonts;
+
     if danger_any {
         tracing::warn!(
             "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
@@ -296,6 +318,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         max_body_bytes,
         max_connections,
         max_queued_requests,
+        font,
+        bold_font,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
 }
@@ -327,6 +351,16 @@ mod tests {
         let err = validate(Some(user), None).expect_err("http refused");
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("scheme must be https"), "{err}");
+    }
+
+    #[test]
+    fn appearance_fonts_are_checked_at_load() {
+        let text = format!("{TLS}\n[appearance]\nfont = \"/nonexistent/Times.ttf\"\n");
+        let err = validate(Some(source("u.toml", &text).expect("parses")), None).expect_err("missing font");
+        assert!(err.message.contains("appearance.font"), "{err}");
+        assert!(err.line.is_some(), "{err}");
+        let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
+        assert_eq!((config.font, config.bold_font), (None, None));
     }
 
     #[test]

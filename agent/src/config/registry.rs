@@ -36,6 +36,8 @@ const KNOWN: &[(&str, Kind)] = &[
     ("tls.cert", Kind::Text),
     ("tls.key", Kind::Text),
     ("pkcs11.modules", Kind::List),
+    ("appearance.font", Kind::Text),
+    ("appearance.bold_font", Kind::Text),
     ("limits.max_body_bytes", Kind::Number),
     ("limits.max_connections", Kind::Number),
     ("limits.max_queued_requests", Kind::Number),

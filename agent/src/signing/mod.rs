@@ -30,6 +30,8 @@ pub struct Signer {
     prompt: Arc<Semaphore>,
     /// Requests admitted (on screen or waiting); more are refused with `busy`.
     admitted: Arc<Semaphore>,
+    /// Fonts configured for appearances (`appearance.font`, `appearance.bold_font`).
+    fonts: [Option<std::path::PathBuf>; 2],
 }
 
 impl Signer {
@@ -40,7 +42,14 @@ impl Signer {
             prompter,
             prompt: Arc::new(Semaphore::new(1)),
             admitted: Arc::new(Semaphore::new(max_queued + 1)),
+            fonts: [None, None],
         }
+    }
+
+    /// Uses these fonts for appearance text instead of Times New Roman / Liberation Serif.
+    pub fn with_fonts(mut self, regular: Option<std::path::PathBuf>, bold: Option<std::path::PathBuf>) -> Self {
+        self.fonts = [regular, bold];
+        self
     }
 
     /// Returns the token service.

@@ -161,9 +161,11 @@ impl Signer {
         };
         let names: Vec<(String, PathBuf)> =
             documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
+        let [regular, bold] = self.fonts.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             // The faces are found and read once for the batch.
-            let fonts = content.as_ref().map(|_| load_fonts().map_err(PdfError::Appearance));
+            let fonts =
+                content.as_ref().map(|_| load_fonts(regular.as_deref(), bold.as_deref()).map_err(PdfError::Appearance));
             documents
                 .into_iter()
                 .map(|document| {
@@ -283,9 +285,9 @@ fn act_content(look: Look, chosen: &Chosen, time: OffsetDateTime) -> Result<ActC
     })
 }
 
-/// Times New Roman, else Liberation Serif, regular and bold.
-fn load_fonts() -> Result<Fonts, AppearanceError> {
-    Ok(Fonts { regular: Font::find(None, Weight::Regular)?, bold: Font::find(None, Weight::Bold)? })
+/// The configured faces, else Times New Roman, else Liberation Serif, regular and bold.
+fn load_fonts(regular: Option<&std::path::Path>, bold: Option<&std::path::Path>) -> Result<Fonts, AppearanceError> {
+    Ok(Fonts { regular: Font::find(regular, Weight::Regular)?, bold: Font::find(bold.or(regular), Weight::Bold)? })
 }
 
 fn error_of(error: &PdfError) -> AppearanceError {
