@@ -48,6 +48,9 @@ fn main() {
     results
         .push(measure_process("floor: openssl dgst -sha256 && cp", iterations, 1, || sh(&floor), None).expect("floor"));
 
+    // The clerk's act: the agency seal (a 40 mm PNG with transparency) on page 1.
+    let seal = work.path().join("seal.png");
+    kyso_tests::images::seal(&seal);
     let kyso_out = work.path().join("kyso.pdf");
     let kyso = || {
         let mut command = Command::new(kyso_tests::binary("kyso-agent"));
@@ -55,6 +58,8 @@ fn main() {
             .arg("--config")
             .arg(&config)
             .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("org-rsa"), "--page", "1", "--rect", RECT])
+            .args(["--act", "issue", "--image"])
+            .arg(&seal)
             .arg(&input)
             .arg("-o")
             .arg(&kyso_out)
@@ -64,7 +69,7 @@ fn main() {
         command
     };
     let measured =
-        measure_process("kyso-agent sign (visible, file to file)", iterations, 1, kyso, Some(pin.as_bytes()))
+        measure_process("kyso-agent sign (visible seal, file to file)", iterations, 1, kyso, Some(pin.as_bytes()))
             .expect("kyso-agent sign");
     assert_valid(&kyso_out);
     results.push(measured);
