@@ -206,6 +206,9 @@ async fn batch(
     let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
     let look = look(&options)?;
     let has_act = look.is_some();
+    // As for one document: a place without an act shows the plain text block.
+    let placed = documents.iter().any(|d| d.rect.is_some() || d.field.is_some() || d.anchor.is_some());
+    let look = look.or_else(|| placed.then(Look::default));
     let mut batch = PdfBatch {
         look,
         certificate: options.certificate,
