@@ -2,6 +2,7 @@
 //! connection, a cap on connections, graceful shutdown.
 
 mod body;
+mod file_body;
 mod guard;
 mod pdf;
 mod routes;

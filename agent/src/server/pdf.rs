@@ -3,8 +3,6 @@
 use std::ops::Not;
 
 use base64::Engine;
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -15,6 +13,7 @@ use kyso_protocol::{
 
 use super::Api;
 use super::body;
+use super::file_body::{FileBody, ResponseBody};
 use super::guard::{self, BodyKind};
 use super::routes::{json, query_map};
 use crate::error::ApiError;
@@ -25,7 +24,7 @@ use crate::signing::{Look, PdfBatch, PdfDocument, PdfInput};
 const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
 
 /// Signs one PDF.
-pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<Full<Bytes>>, ApiError> {
+pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<ResponseBody>, ApiError> {
     let limit = api.config.max_body_bytes;
     let kind = guard::body_kind(request.headers())?;
     let query = request.uri().query().map(str::to_owned);
@@ -93,10 +92,10 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         )
         .await?;
     tracing::info!(%origin, certificate = %output.certificate, field = %output.field_name, "pdf signed");
-    let signed = tokio::fs::read(&destination).await.map_err(disk)?;
     let raw = spooled.is_some();
     drop(spooled);
     if !raw {
+        let signed = tokio::fs::read(&destination).await.map_err(disk)?;
         return Ok(json(
             StatusCode::OK,
             &SignPdfResponse {
@@ -107,7 +106,10 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             },
         ));
     }
-    let mut response = Response::new(Full::new(Bytes::from(signed)));
+    // Sent from disk as it is read; the private directory goes when the body is dropped.
+    let file = tokio::fs::File::open(&destination).await.map_err(disk)?;
+    let len = file.metadata().await.map_err(disk)?.len();
+    let mut response = Response::new(FileBody::boxed(file, len, work));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -190,7 +192,7 @@ async fn batch(
     documents: Vec<PdfDocumentRequest>,
     origin: &str,
     work: &std::path::Path,
-) -> Result<Response<Full<Bytes>>, ApiError> {
+) -> Result<Response<ResponseBody>, ApiError> {
     if options.pdf_base64.is_some()
         || options.field.is_some()
         || options.anchor.is_some()

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -13,13 +12,14 @@ use serde::Serialize;
 
 use super::Api;
 use super::body;
+use super::file_body::{ResponseBody, full};
 use super::guard::{self, Admitted, BodyKind};
 use crate::certinfo;
 use crate::error::ApiError;
 use crate::signing::DetachedInput;
 
 /// Answers one request: guard, route, and CORS headers for allowed origins.
-pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<ResponseBody> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let (origin, result) = match guard::check(&request, &api.config.allowed_origins, api.port) {
@@ -50,7 +50,7 @@ pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<Full<
     response
 }
 
-async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<Full<Bytes>>, ApiError> {
+async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<ResponseBody>, ApiError> {
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/v1/status") => {
             let tokens_present = api.signer.tokens().tokens_present().await?;
@@ -172,9 +172,9 @@ pub fn query_map<T: serde::de::DeserializeOwned>(
 }
 
 /// A JSON response that caches nowhere.
-pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<ResponseBody> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(full(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
@@ -183,8 +183,8 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>
     response
 }
 
-fn preflight(origin: &str, private_network: bool, local_network: bool) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::new()));
+fn preflight(origin: &str, private_network: bool, local_network: bool) -> Response<ResponseBody> {
+    let mut response = Response::new(full(Bytes::new()));
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
     guard::cors_headers(headers, origin);
