@@ -6,7 +6,7 @@ use cryptoki::session::Session;
 use cryptoki::slot::Slot;
 use kyso_protocol::{PinState, TokenInfo};
 
-use super::{Mechanisms, SigningTarget, TokenCertificate, TokenError, TokenLocation};
+use super::{Mechanisms, SigningTarget, TokenCertificate, TokenError, TokenLocation, transient};
 use crate::certinfo;
 
 /// A loaded and initialised PKCS#11 module.
@@ -21,6 +21,10 @@ pub struct LoadedModule {
 ///
 /// A module that fails is logged and skipped, so one broken driver does not hide the others.
 pub fn certificates(modules: &[LoadedModule]) -> Vec<TokenCertificate> {
+    transient::settle(|| read_certificates(modules), Vec::is_empty)
+}
+
+fn read_certificates(modules: &[LoadedModule]) -> Vec<TokenCertificate> {
     let mut out = Vec::new();
     for (index, module) in modules.iter().enumerate() {
         let slots = match module.context.get_slots_with_token() {
@@ -44,7 +48,7 @@ pub fn certificates(modules: &[LoadedModule]) -> Vec<TokenCertificate> {
 
 fn slot_certificates(module: &LoadedModule, index: usize, slot: Slot) -> Result<Vec<TokenCertificate>, TokenError> {
     let context = &module.context;
-    let token_info = context.get_token_info(slot)?;
+    let token_info = transient::retry(|| context.get_token_info(slot))?;
     // Some modules (SoftHSM among them) keep an empty, uninitialised token in a spare slot.
     if !token_info.token_initialized() {
         return Ok(Vec::new());
@@ -62,7 +66,7 @@ fn slot_certificates(module: &LoadedModule, index: usize, slot: Slot) -> Result<
     };
     let location = TokenLocation { module: index, slot_id: slot.id(), serial: token.serial.clone() };
     let mechanisms = Mechanisms::from_offered(&offered);
-    let session = context.open_ro_session(slot)?;
+    let session = transient::retry(|| context.open_ro_session(slot))?;
     let objects = certificate_objects(&session)?;
     let mut out = Vec::with_capacity(objects.len());
     for (der, object_id) in objects {
@@ -85,7 +89,7 @@ type CertificateObject = (Vec<u8>, Vec<u8>);
 fn certificate_objects(session: &Session) -> Result<Vec<CertificateObject>, TokenError> {
     let template = [Attribute::Class(ObjectClass::CERTIFICATE), Attribute::CertificateType(CertificateType::X_509)];
     let mut out = Vec::new();
-    for handle in session.find_objects(&template)? {
+    for handle in transient::retry(|| session.find_objects(&template))? {
         let attributes = session.get_attributes(handle, &[AttributeType::Value, AttributeType::Id])?;
         let mut der = None;
         let mut id = Vec::new();
@@ -105,7 +109,7 @@ fn certificate_objects(session: &Session) -> Result<Vec<CertificateObject>, Toke
 
 /// Finds the certificate with `thumbprint` and reads what the prompt needs.
 pub fn describe(modules: &[LoadedModule], thumbprint: [u8; 32]) -> Result<SigningTarget, TokenError> {
-    let all = certificates(modules);
+    let all = transient::settle(|| read_certificates(modules), |all| !all.iter().any(|c| c.thumbprint == thumbprint));
     let certificate =
         all.iter().find(|c| c.thumbprint == thumbprint).cloned().ok_or(TokenError::CertificateNotFound)?;
     let parsed = certinfo::parse(&certificate.der).map_err(TokenError::BadCertificate)?;
@@ -116,7 +120,8 @@ pub fn describe(modules: &[LoadedModule], thumbprint: [u8; 32]) -> Result<Signin
         .collect();
     let chain = certinfo::chain_of(&parsed, &pool);
     let module = modules.get(certificate.location.module).ok_or(TokenError::TokenAbsent)?;
-    let info = module.context.get_token_info(Slot::try_from(certificate.location.slot_id)?)?;
+    let slot = Slot::try_from(certificate.location.slot_id)?;
+    let info = transient::retry(|| module.context.get_token_info(slot))?;
     Ok(SigningTarget {
         pin: PinState { count_low: info.user_pin_count_low(), final_try: info.user_pin_final_try() },
         pin_locked: info.user_pin_locked(),

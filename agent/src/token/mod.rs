@@ -13,6 +13,7 @@ mod inventory;
 mod mechanism;
 pub mod modules;
 mod signer;
+mod transient;
 mod worker;
 
 use std::path::PathBuf;

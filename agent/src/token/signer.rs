@@ -8,7 +8,7 @@ use kyso_protocol::{PinState, SignatureAlgorithm};
 
 use super::inventory::LoadedModule;
 use super::mechanism::{self, Input};
-use super::{SignJob, TokenError};
+use super::{SignJob, TokenError, transient};
 use crate::certinfo;
 use crate::digest::hash;
 
@@ -22,15 +22,19 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<Vec<u8>>, Tok
     // The token the user consented to must still be in the slot: not removed, not swapped.
     // Modules report a pulled token variously (SoftHSM: CKR_GENERAL_ERROR), so any failure
     // to read the token here means it is gone.
-    let info = context.get_token_info(slot).map_err(|_| TokenError::TokenAbsent)?;
-    if info.serial_number().trim() != job.target.serial {
+    let same_token = |info: &Result<cryptoki::slot::TokenInfo, _>| {
+        info.as_ref().is_ok_and(|i: &cryptoki::slot::TokenInfo| i.serial_number().trim() == job.target.serial)
+    };
+    let info = transient::settle(|| transient::retry(|| context.get_token_info(slot)), |info| !same_token(info));
+    if !same_token(&info) {
         return Err(TokenError::TokenAbsent);
     }
     let offered = context.get_mechanism_list(slot)?;
     let plan = mechanism::Mechanisms::from_offered(&offered).plan(job.algorithm, job.digest)?;
 
-    let session = context.open_ro_session(slot)?;
-    match session.login(UserType::User, job.pin.as_ref()) {
+    let session = transient::retry(|| context.open_ro_session(slot))?;
+    // Only CKR_GENERAL_ERROR is retried: the module never judged the PIN, so no try is spent.
+    match transient::retry(|| session.login(UserType::User, job.pin.as_ref())) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange, _)) => {
             // The counters after this failure, so the user learns how close the lock is.
