@@ -23,9 +23,9 @@ die() { echo "make-corpus: $*" >&2; exit 1; }
 for tool in soffice gs qpdf pdftotext fc-match pyhanko openssl python3; do
   command -v "$tool" >/dev/null || die "$tool not found (run scripts/install-deps.sh test)"
 done
-# ReportLab from Debian's python3-reportlab or from pip, whichever python3 has it.
+# ReportLab: Debian's python3-reportlab, or else whatever python3 on the PATH has.
 PY=
-for p in python3 /usr/bin/python3; do
+for p in /usr/bin/python3 python3; do
   if command -v "$p" >/dev/null && "$p" -c 'import reportlab' 2>/dev/null; then PY=$p; break; fi
 done
 [[ -n $PY ]] || die "reportlab not found (Debian python3-reportlab)"
