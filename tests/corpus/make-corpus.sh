@@ -445,8 +445,9 @@ while IFS=$'\x1f' read -r file _ valid _ pdfa signatures fields _ password roots
   f=$D/$file
   if [[ $valid == true ]]; then
     out=$(qpdf ${password:+--password="$password"} --check "$f" 2>&1) || die "qpdf --check $file:"$'\n'"$out"
-    grep -q "No syntax or stream encoding errors found" <<<"$out" && ! grep -q WARNING <<<"$out" \
-      || die "qpdf --check $file:"$'\n'"$out"
+    if ! grep -q "No syntax or stream encoding errors found" <<<"$out" || grep -q WARNING <<<"$out"; then
+      die "qpdf --check $file:"$'\n'"$out"
+    fi
   fi
   if [[ $pdfa != null ]]; then
     run qpdf --stream-data=uncompress "$f" uncompressed.pdf
