@@ -1,10 +1,13 @@
 //! Helpers for end-to-end tests against real parts: a test PKI on a SoftHSM2 token made by
-//! `pki/make-test-pki.sh`, the real `kyso-agent` binary, a TLS client that trusts only the
-//! agent's local CA, the scripted pinentry, and the independent verifiers (OpenSSL, pyHanko).
+//! `pki/make-test-pki.sh`, a corpus of PDFs from other producers made by
+//! `corpus/make-corpus.sh`, the real `kyso-agent` binary, a TLS client that trusts only the
+//! agent's local CA, the scripted pinentry, and the independent verifiers (OpenSSL, qpdf,
+//! poppler, pyHanko).
 
 pub mod agent;
 pub mod bench;
 pub mod client;
+pub mod corpus;
 pub mod images;
 pub mod pdfs;
 pub mod pki;

@@ -129,3 +129,69 @@ pub fn is_byte_prefix(prefix: &Path, whole: &Path) -> std::io::Result<bool> {
         }
     }
 }
+
+/// `qpdf --check` for files that may be hostile: at most 1 GiB of address space and 60 s, so a
+/// flate bomb or a loop fails instead of taking the machine. Ok means sound, as for [`qpdf_check`].
+///
+/// # Errors
+///
+/// qpdf's output when it finds errors or warnings, runs out of memory, or is killed.
+pub fn qpdf_check_bounded(pdf: &Path) -> Result<String, String> {
+    let text =
+        run(Command::new("sh").args(["-c", "ulimit -v 1048576 && exec timeout 60 qpdf --check \"$0\""]).arg(pdf))?;
+    if text.contains("No syntax or stream encoding errors found") && !text.contains("WARNING") {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// `pyhanko sign validate` of every signature in `pdf`, trusting only `trust_roots`, without
+/// revocation checks (the test PKIs have no responders): pyHanko's summary line for each
+/// signature, `FIELD:CERT-SHA256:VERDICT`, in the file's order. The verdict is `INVALID` (digest
+/// or signature mismatch), or `INTACT:` then, comma-separated: `TRUSTED` / `UNTRUSTED` /
+/// `REVOKED`, timestamp verdicts if any, what follows the signature (`UNTOUCHED`: it covers the
+/// whole file; `EXTENDED_WITH_` and the modification level `NONE`, `LTA_UPDATES`,
+/// `FORM_FILLING`, `ANNOTATIONS` or `OTHER`; `NONSTANDARD_COVERAGE`), and when something follows,
+/// `ACCEPTABLE_MODIFICATIONS` or `ILLEGAL_MODIFICATIONS`. For example
+/// `Signature1:61a8...:INTACT:TRUSTED,UNTOUCHED`. Empty signature fields have no line; a file
+/// without signatures gives none.
+///
+/// # Errors
+///
+/// pyHanko's output when it cannot read the file or gives no verdict on a signature.
+pub fn pyhanko_validate_pdf(pdf: &Path, trust_roots: &[&Path]) -> Result<Vec<String>, String> {
+    let mut command = Command::new("pyhanko");
+    command.args(["sign", "validate", "--no-revocation-check", "--trust-replace"]);
+    for root in trust_roots {
+        command.arg("--trust").arg(root);
+    }
+    let output = command.arg(pdf).output().map_err(|e| format!("cannot run pyhanko: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<String> = stdout.lines().filter(|l| is_status_line(l)).map(str::to_owned).collect();
+    // pyHanko exits 1 when a signature is not valid, with a status line for it; with no line at
+    // all, it failed before any verdict.
+    if output.status.success() || !lines.is_empty() {
+        Ok(lines)
+    } else {
+        Err(format!("{stdout}{}", String::from_utf8_lossy(&output.stderr)))
+    }
+}
+
+/// `FIELD:64 hex digits:VERDICT`.
+fn is_status_line(line: &str) -> bool {
+    let mut parts = line.splitn(3, ':');
+    let (_, thumbprint, verdict) = (parts.next(), parts.next(), parts.next());
+    thumbprint.is_some_and(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        && verdict.is_some_and(|v| !v.is_empty())
+}
+
+/// `pyhanko sign list`: every signature field of `pdf` as `NAME:EMPTY` or `NAME:FILLED`.
+///
+/// # Errors
+///
+/// pyHanko's output when it cannot read the file.
+pub fn pyhanko_fields(pdf: &Path) -> Result<Vec<String>, String> {
+    let text = run(Command::new("pyhanko").args(["sign", "list"]).arg(pdf))?;
+    Ok(text.lines().filter(|l| l.ends_with(":EMPTY") || l.ends_with(":FILLED")).map(str::to_owned).collect())
+}

@@ -3,6 +3,7 @@
 
 mod appearance;
 mod cli;
+mod corpus;
 mod detached;
 mod pdf;
 mod security;
