@@ -353,3 +353,47 @@ async fn encrypted_files_are_refused_with_pdf_encrypted() {
     }
     assert_eq!(agent.prompter_starts(), 0, "refused before the consent window");
 }
+
+#[tokio::test]
+async fn every_file_of_the_producer_corpus_signs_or_is_refused_cleanly() {
+    use kyso_tests::corpus::Corpus;
+    let pki = Pki::shared();
+    let agent = Agent::start(pki);
+    let corpus = Corpus::shared();
+    let certificate = pki.thumbprint("org-rsa");
+    for entry in corpus.entries() {
+        let input = corpus.path(&entry.file);
+        let field = entry.empty_fields.first().map(|f| format!("&field={f}")).unwrap_or_default();
+        let reply = sign_raw(&agent, &input, &format!("certificate={certificate}&act=copy{field}")).await;
+        if entry.encrypted {
+            assert_eq!((reply.status, reply.error_code().as_str()), (422, "pdf_encrypted"), "{}", entry.file);
+            continue;
+        }
+        if !entry.valid {
+            // Hostile files are refused, or (like a flate bomb we never inflate) signed as they are.
+            assert!(
+                reply.status == 200 || (reply.status, reply.error_code().as_str()) == (422, "invalid_pdf".into()),
+                "{}: {} {}",
+                entry.file,
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            );
+            continue;
+        }
+        let signed = save(&agent, &reply, &format!("corpus-{}", entry.file));
+        verify::qpdf_check(&signed).unwrap_or_else(|e| panic!("{}: qpdf {e}", entry.file));
+        let total = entry.signatures + 1;
+        // pdfsig also lists the empty fields left unsigned.
+        let listed = total + entry.empty_fields.len().saturating_sub(1);
+        assert_eq!(verify::pdfsig(&signed).expect("pdfsig"), (total, listed), "{}", entry.file);
+        assert!(verify::is_byte_prefix(&input, &signed).expect("compare"), "{}", entry.file);
+        let mut roots = corpus.trust_roots(entry);
+        roots.push(pki.path("root.pem"));
+        let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
+        let lines = verify::pyhanko_validate_pdf(&signed, &roots).unwrap_or_else(|e| panic!("{}: {e}", entry.file));
+        assert_eq!(lines.len(), total, "{}: {lines:?}", entry.file);
+        for line in &lines {
+            assert!(line.contains("INTACT:TRUSTED") && !line.ends_with("INVALID"), "{}: {line}", entry.file);
+        }
+    }
+}
