@@ -372,7 +372,7 @@ async fn every_file_of_the_producer_corpus_signs_or_is_refused_cleanly() {
         if !entry.valid {
             // Hostile files are refused, or (like a flate bomb we never inflate) signed as they are.
             assert!(
-                reply.status == 200 || (reply.status, reply.error_code().as_str()) == (422, "invalid_pdf".into()),
+                reply.status == 200 || (reply.status, reply.error_code().as_str()) == (422, "invalid_pdf"),
                 "{}: {} {}",
                 entry.file,
                 reply.status,
