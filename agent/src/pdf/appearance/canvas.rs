@@ -122,7 +122,7 @@ impl Canvas {
                         .map_err(|e| AppearanceError::Font(e.to_string()))?;
                     content.extend_from_slice(
                         format!(
-                            "BT {} {} {} rg /F{} {} Tf {} {} Td ",
+                            "q BT {} {} {} rg /F{} {} Tf {} {} Td ",
                             n(color[0]),
                             n(color[1]),
                             n(color[2]),
@@ -134,7 +134,8 @@ impl Canvas {
                         .as_bytes(),
                     );
                     content.extend_from_slice(&encoded);
-                    content.extend_from_slice(b" Tj ET\n");
+                    // Inside q/Q: the fill colour is graphics state, which BT/ET do not save.
+                    content.extend_from_slice(b" Tj ET Q\n");
                 }
                 Op::Image { image, rect: [x1, y1, x2, y2] } => content.extend_from_slice(
                     format!("q {} 0 0 {} {} {} cm /Im{} Do Q\n", n(x2 - x1), n(y2 - y1), n(*x1), n(*y1), image + 1)
@@ -210,7 +211,8 @@ pub fn wrap(font: &Font, size: f32, text: &str, max_width: f32) -> Result<Vec<St
 
 #[cfg(test)]
 mod tests {
-    use super::n;
+    use super::*;
+    use crate::pdf::appearance::Weight;
 
     #[test]
     fn numbers() {
@@ -219,5 +221,57 @@ mod tests {
         assert_eq!(n(-0.0001), "0");
         assert_eq!(n(f32::NAN), "0");
         assert_eq!(n(1.23456), "1.235");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_within_the_width() {
+        let Ok(font) = Font::find(None, Weight::Regular) else {
+            eprintln!("SKIPPED: no font with Vietnamese letters installed");
+            return;
+        };
+        let text = "Ủy ban nhân dân thành phố Hà Nội\nSở Nông nghiệp và Môi trường";
+        let lines = wrap(&font, 12.0, text, 120.0).expect("wraps");
+        assert!(lines.len() >= 4, "{lines:?}");
+        assert_eq!(lines.join(" "), text.replace('\n', " "), "no word lost or split");
+        for line in &lines {
+            assert!(font.width(line, 12.0).expect("width") <= 120.0, "{line}");
+        }
+        assert!(lines.iter().any(|l| l.ends_with("Nội")), "the paragraph break is kept: {lines:?}");
+        // A word wider than the line stays whole, on its own line.
+        assert_eq!(wrap(&font, 12.0, "a Nghiêng-nghiêng-nghiêng b", 30.0).expect("wraps").len(), 3);
+        assert_eq!(wrap(&font, 12.0, "", 30.0).expect("wraps"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_form_lists_what_it_draws() {
+        let Ok(font) = Font::find(None, Weight::Regular) else {
+            eprintln!("SKIPPED: no font with Vietnamese letters installed");
+            return;
+        };
+        let mut canvas = Canvas::new(200.0, 50.5);
+        canvas.text(&font, 12.0, [0.0, 0.0, 0.5], 2.0, 30.0, "Số: 123/QĐ-UBND").expect("text");
+        canvas.text(&font, 10.0, [0.0, 0.0, 0.0], 2.0, 10.0, "Hà Nội").expect("text");
+        canvas.frame([1.0, 0.0, 0.0], 0.5, [0.0, 0.0, 200.0, 50.5]);
+        assert_eq!(canvas.text(&font, 10.0, [0.0; 3], 0.0, 0.0, "漢"), Err(AppearanceError::MissingGlyph('漢')));
+        let mut objects = NewObjects::new(1);
+        let id = canvas.finish(&mut objects, false).expect("finishes");
+        let objects: std::collections::HashMap<_, _> = objects.into_objects().expect("set").into_iter().collect();
+        let Object::Stream(form) = &objects[&id] else { panic!("a stream") };
+        let bbox: Vec<f32> = form
+            .dict
+            .get(b"BBox")
+            .and_then(Object::as_array)
+            .expect("BBox")
+            .iter()
+            .flat_map(Object::as_float)
+            .collect();
+        assert_eq!(bbox, [0.0, 0.0, 200.0, 50.5]);
+        let fonts = form.dict.get(b"Resources").and_then(Object::as_dict).and_then(|r| r.get(b"Font")).expect("fonts");
+        assert_eq!(fonts.as_dict().expect("dict").len(), 1, "one font for both lines");
+        let content = form.decompressed_content().expect("inflates");
+        let content = String::from_utf8(content).expect("ascii");
+        assert_eq!(content.matches("q ").count(), content.matches(" Q").count(), "{content}");
+        assert_eq!(content.matches("/F1 ").count(), 2, "{content}");
+        assert!(content.starts_with("q BT 0 0 0.5 rg /F1 12 Tf 2 30 Td <"), "{content}");
     }
 }

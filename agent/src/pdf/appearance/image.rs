@@ -103,9 +103,20 @@ impl Image {
                 return Err(bad("damaged marker"));
             }
             let marker = bytes[at + 1];
-            if marker == 0xff {
-                at += 1;
-                continue;
+            match marker {
+                // Fill bytes before a marker.
+                0xff => {
+                    at += 1;
+                    continue;
+                }
+                // Markers without a length: TEM and restart markers.
+                0x01 | 0xd0..=0xd7 => {
+                    at += 2;
+                    continue;
+                }
+                // Scan data or the end of the image, and still no frame header.
+                0xd9 | 0xda => return Err(bad("no frame header before the image data")),
+                _ => {}
             }
             let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
             let segment = bytes.get(at + 4..at + 2 + length).ok_or_else(|| bad("truncated"))?;
@@ -116,6 +127,11 @@ impl Image {
             if (0xc0..=0xcf).contains(&marker) && !matches!(marker, 0xc4 | 0xc8 | 0xcc) {
                 if segment.len() < 6 {
                     return Err(bad("short frame header"));
+                }
+                // DCTDecode is 8 bits per sample; 12-bit JPEG exists (medical imaging) but no
+                // PDF reader is required to show it.
+                if segment[0] != 8 {
+                    return Err(bad(&format!("{}-bit samples (only 8-bit JPEG goes into a PDF)", segment[0])));
                 }
                 let height = u32::from(u16::from_be_bytes([segment[1], segment[2]]));
                 let width = u32::from(u16::from_be_bytes([segment[3], segment[4]]));
@@ -276,6 +292,170 @@ mod tests {
         jpeg.extend_from_slice(&[0xff, 0xd9]);
         let image = Image::decode(&jpeg).expect("reads");
         assert_eq!((image.width, image.height), (2, 3));
+    }
+
+    /// A PNG of `color` and `depth` with `data` as its rows, and a tRNS chunk or palette.
+    fn png(
+        (width, height): (u32, u32),
+        color: png::ColorType,
+        depth: png::BitDepth,
+        palette: Option<(&[u8], &[u8])>,
+        data: &[u8],
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(color);
+        encoder.set_depth(depth);
+        if let Some((palette, trns)) = palette {
+            encoder.set_palette(palette.to_vec());
+            encoder.set_trns(trns.to_vec());
+        }
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(data).expect("data");
+        drop(writer);
+        out
+    }
+
+    /// The embedded image's dictionary and inflated samples, and its soft mask's samples.
+    fn embedded(image: &Image, flatten: bool) -> (Dictionary, Vec<u8>, Option<Vec<u8>>) {
+        use std::io::Read;
+        let inflate = |data: &[u8]| {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(data).read_to_end(&mut out).expect("inflates");
+            out
+        };
+        let mut objects = NewObjects::new(1);
+        let id = image.embed(&mut objects, flatten).expect("embeds");
+        let objects: std::collections::HashMap<_, _> = objects.into_objects().expect("set").into_iter().collect();
+        let Object::Stream(stream) = &objects[&id] else { panic!("not a stream") };
+        let mask = stream.dict.get(b"SMask").ok().map(|mask| {
+            let Object::Stream(mask) = &objects[&mask.as_reference().expect("reference")] else { panic!("mask") };
+            assert_eq!(mask.dict.get(b"ColorSpace").expect("space").as_name().expect("name"), b"DeviceGray");
+            inflate(&mask.content)
+        });
+        (stream.dict.clone(), inflate(&stream.content), mask)
+    }
+
+    fn name<'a>(dict: &'a Dictionary, key: &[u8]) -> &'a [u8] {
+        dict.get(key).and_then(Object::as_name).expect("a name")
+    }
+
+    #[test]
+    fn palette_with_transparency_becomes_rgb_and_a_mask() {
+        // Two palette entries, blue ink and a transparent background; 2 bits per pixel.
+        let palette: &[u8] = &[255, 255, 255, 0, 0, 200];
+        let image = png((4, 1), png::ColorType::Indexed, png::BitDepth::Two, Some((palette, &[0])), &[0b0001_0001]);
+        let image = Image::decode(&image).expect("decodes");
+        assert!(image.has_alpha());
+        let (dict, samples, mask) = embedded(&image, false);
+        assert_eq!(name(&dict, b"ColorSpace"), b"DeviceRGB");
+        assert_eq!(samples, [255, 255, 255, 0, 0, 200, 255, 255, 255, 0, 0, 200]);
+        assert_eq!(mask.expect("soft mask"), [0, 255, 0, 255]);
+        let (dict, samples, mask) = embedded(&image, true);
+        assert!(mask.is_none() && !dict.has(b"SMask"));
+        assert_eq!(samples, [255, 255, 255, 0, 0, 200, 255, 255, 255, 0, 0, 200], "transparent is white");
+    }
+
+    #[test]
+    fn sixteen_bit_gray_with_alpha_becomes_8_bit() {
+        // Two pixels: black half transparent, white opaque; 16 bits big-endian each.
+        let data = [0x00, 0x00, 0x80, 0x00, 0xff, 0xff, 0xff, 0xff];
+        let image = png((2, 1), png::ColorType::GrayscaleAlpha, png::BitDepth::Sixteen, None, &data);
+        let image = Image::decode(&image).expect("decodes");
+        let (dict, samples, mask) = embedded(&image, false);
+        assert_eq!(name(&dict, b"ColorSpace"), b"DeviceGray");
+        assert_eq!(dict.get(b"BitsPerComponent").and_then(Object::as_i64).expect("bits"), 8);
+        assert_eq!(samples, [0, 255]);
+        assert_eq!(mask.expect("soft mask"), [128, 255]);
+        assert_eq!(embedded(&image, true).1, [127, 255], "half black on white is mid grey");
+    }
+
+    #[test]
+    fn low_and_high_bit_depths_are_normalised() {
+        let image = png((8, 1), png::ColorType::Grayscale, png::BitDepth::One, None, &[0b1010_0000]);
+        let (dict, samples, mask) = embedded(&Image::decode(&image).expect("1-bit"), false);
+        assert_eq!(samples, [255, 0, 255, 0, 0, 0, 0, 0]);
+        assert!(mask.is_none() && name(&dict, b"ColorSpace") == b"DeviceGray");
+        let data = [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc];
+        let image = png((1, 1), png::ColorType::Rgb, png::BitDepth::Sixteen, None, &data);
+        let (dict, samples, _) = embedded(&Image::decode(&image).expect("16-bit RGB"), false);
+        assert_eq!((samples.as_slice(), name(&dict, b"ColorSpace")), (&[0x12, 0x56, 0x9a][..], &b"DeviceRGB"[..]));
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_refused_before_allocating() {
+        // A valid header that claims 60000 x 60000 RGBA pixels (3.6 gigapixels, 14 GB), then
+        // a few bytes of image data.
+        let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&crc.sum().to_be_bytes());
+        };
+        let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = [60_000u32.to_be_bytes(), 60_000u32.to_be_bytes()].concat();
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        chunk(&mut bomb, b"IHDR", &ihdr);
+        chunk(&mut bomb, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        let error = Image::decode(&bomb).expect_err("too large");
+        assert!(error.to_string().contains("too large"), "{error}");
+        // The same for a JPEG frame header: 65535 x 65535.
+        let jpeg = [0xff, 0xd8, 0xff, 0xc0, 0x00, 0x0b, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0];
+        let error = Image::decode(&jpeg).expect_err("too large");
+        assert!(error.to_string().contains("too large"), "{error}");
+    }
+
+    /// A JPEG's markers up to its frame header (no scan): enough for `decode`.
+    fn jpeg_header(adobe: bool, sof: u8, precision: u8, components: u8) -> Vec<u8> {
+        let mut jpeg = vec![0xff, 0xd8];
+        if adobe {
+            // APP14 "Adobe", version 100, flags, transform 2 (YCCK).
+            jpeg.extend_from_slice(&[0xff, 0xee, 0x00, 0x0e]);
+            jpeg.extend_from_slice(b"Adobe\0\x64\0\0\0\0\x02");
+        }
+        jpeg.extend_from_slice(&[0xff, sof, 0x00, 8 + 3 * components, precision, 0, 5, 0, 7, components]);
+        for id in 1..=components {
+            jpeg.extend_from_slice(&[id, 0x11, 0]);
+        }
+        jpeg.extend_from_slice(&[0xff, 0xd9]);
+        jpeg
+    }
+
+    #[test]
+    fn jpeg_components_choose_the_colour_space() {
+        for (adobe, components, space, decode) in [
+            (false, 1, &b"DeviceGray"[..], false),
+            (false, 3, b"DeviceRGB", false),
+            (false, 4, b"DeviceCMYK", false),
+            (true, 4, b"DeviceCMYK", true),
+        ] {
+            let bytes = jpeg_header(adobe, 0xc2, 8, components);
+            let image = Image::decode(&bytes).expect("reads");
+            assert_eq!((image.width, image.height, image.has_alpha()), (7, 5, false));
+            let mut objects = NewObjects::new(1);
+            let id = image.embed(&mut objects, true).expect("embeds");
+            let objects = objects.into_objects().expect("set");
+            let Some((_, Object::Stream(stream))) = objects.iter().find(|(i, _)| *i == id) else { panic!("stream") };
+            assert_eq!(stream.content, bytes, "passed through untouched");
+            assert_eq!(name(&stream.dict, b"Filter"), b"DCTDecode");
+            assert_eq!(name(&stream.dict, b"ColorSpace"), space);
+            assert_eq!(stream.dict.has(b"Decode"), decode, "Adobe CMYK is stored inverted");
+        }
+    }
+
+    #[test]
+    fn unusable_jpegs_say_why() {
+        let why = |bytes: &[u8]| Image::decode(bytes).expect_err("refused").to_string();
+        assert!(why(&jpeg_header(false, 0xc1, 12, 1)).contains("12-bit"));
+        assert!(why(&jpeg_header(false, 0xc0, 8, 2)).contains("components"));
+        assert!(why(&[0xff, 0xd8, 0xff, 0xd0, 0xff, 0xda, 0, 2]).contains("no frame header"));
+        assert!(why(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x00, 0, 0]).contains("JPEG"));
+        assert!(why(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x01, 0, 0]).contains("JPEG"));
+        assert!(why(&[0xff, 0xd8, 0xff, 0xe0, 0xff, 0xff, 0, 0]).contains("truncated"));
+        assert!(why(&[0xff, 0xd8]).contains("no frame header"));
     }
 
     #[test]

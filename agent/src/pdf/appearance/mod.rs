@@ -3,6 +3,8 @@
 pub mod canvas;
 pub mod font;
 pub mod image;
+#[cfg(test)]
+mod tests;
 
 pub use canvas::{Canvas, Rgb, wrap};
 pub use font::{Font, Weight};
