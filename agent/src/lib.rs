@@ -12,6 +12,8 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod multipart;
+pub mod outbound;
 pub mod pdf;
 pub mod prompt;
 pub mod server;

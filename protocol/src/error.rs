@@ -200,6 +200,18 @@ error_codes! {
     FieldAlreadySigned = "field_already_signed", 409,
         vi: "Ô chữ ký được chỉ định đã có chữ ký. Hãy chọn ô khác.",
         en: "The requested signature field is already signed. Choose another field.";
+    /// A `pdf_url` or `upload_url` is not an `https` URL on an allowed origin.
+    UrlNotAllowed = "url_not_allowed", 403,
+        vi: "Địa chỉ tải tài liệu không thuộc cổng thông tin được phép. Hãy báo cho đơn vị quản lý cổng thông tin.",
+        en: "The document's address is not on an allowed portal. Report this to the portal's maintainers.";
+    /// The document could not be downloaded from `pdf_url`.
+    DownloadFailed = "download_failed", 502,
+        vi: "Không tải được tài liệu từ cổng thông tin. Hãy kiểm tra kết nối mạng, đăng nhập lại cổng thông tin và thử lại.",
+        en: "The document could not be downloaded from the portal. Check the network, sign in to the portal again and retry.";
+    /// The signed document could not be uploaded to `upload_url`, or the handler refused it.
+    UploadFailed = "upload_failed", 502,
+        vi: "Đã ký nhưng không gửi được tài liệu lên cổng thông tin. Hãy kiểm tra kết nối mạng, đăng nhập lại và ký lại.",
+        en: "The document was signed but could not be sent to the portal. Check the network, sign in again and sign again.";
     /// An unexpected failure inside the agent.
     Internal = "internal_error", 500,
         vi: "Kyso gặp lỗi không mong muốn. Hãy thử lại hoặc liên hệ bộ phận hỗ trợ.",

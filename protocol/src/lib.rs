@@ -144,6 +144,41 @@
 //! }
 //! ```
 //!
+//! Documents may also be given by URL and the signed ones uploaded, as document-management
+//! systems keep them on their own servers. `pdf_url` and `upload_url` must be `https` on an
+//! allowed origin (else `url_not_allowed`, before anything is fetched or the user is asked); the
+//! agent verifies TLS against the system's roots and `outbound.tls_roots`, follows no
+//! redirect, and sends `url_auth` (the portal session) only there. The upload is a
+//! `multipart/form-data` POST with the file in `upload_field` (default `uploadfile`); the
+//! handler's answer comes back in `upload`. Failures are `download_failed` or `upload_failed`
+//! (per document in a batch):
+//!
+//! ```json
+//! {
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "act": "issue",
+//!   "doc_number": "123/QĐ-UBND",
+//!   "pdf_url": "https://qlvb.ninhbinh.gov.vn/files/du-thao-123.pdf",
+//!   "upload_url": "https://qlvb.ninhbinh.gov.vn/api/upload",
+//!   "url_auth": { "bearer": "eyJhbGciOi...", "cookie": "ASP.NET_SessionId=x1y2z3" }
+//! }
+//! ```
+//!
+//! ```json
+//! {
+//!   "upload": { "url": "https://qlvb.ninhbinh.gov.vn/api/upload", "status": 200,
+//!               "response": { "Status": 0, "FileServer": "https://qlvb.ninhbinh.gov.vn/files/123.pdf" } },
+//!   "field_name": "Signature1",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pkcs1"
+//! }
+//! ```
+//!
+//! A batch asked with `Accept: multipart/form-data` is answered as a form, which
+//! `Response.formData()` reads in a browser: first the part `results` (the JSON above, with
+//! `part` instead of `pdf_base64`), then each signed PDF as a file part named `document-N`, with
+//! no base64 overhead.
+//!
 //! # Errors
 //!
 //! Every failure has an HTTP status, a stable `code` and a message in Vietnamese and English that
@@ -170,7 +205,7 @@ pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyI
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
 pub use pdf::{
     MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse, SignPdfRequest, SignPdfResponse,
-    SigningAct,
+    SigningAct, UploadResult, UrlAuth,
 };
 pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
 pub use status::StatusResponse;

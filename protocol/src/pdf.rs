@@ -57,6 +57,23 @@ pub struct SignPdfRequest {
     /// string and from a batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf_base64: Option<String>,
+    /// The PDF's address instead (JSON only): an `https` URL on one of the allowed origins, which
+    /// the agent downloads with TLS verified, no redirects followed, within the size limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_url: Option<String>,
+    /// Upload the signed PDF to this `https` URL on an allowed origin instead of returning it
+    /// (JSON only): a `multipart/form-data` POST with the file in the field `upload_field`. The
+    /// handler's answer is returned in [`SignPdfResponse::upload`]. In a batch, for every
+    /// document without its own `upload_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_url: Option<String>,
+    /// The multipart field that carries the uploaded file (default `uploadfile`, as portals
+    /// built for the Government CA plugin expect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_field: Option<String>,
+    /// Credentials for `pdf_url` and `upload_url` (never sent anywhere else).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_auth: Option<UrlAuth>,
     /// A batch (JSON only): several PDFs signed after one consent and one PIN entry, each with
     /// its own placement; `certificate`, `reason`, `location` and the algorithms apply to all.
     /// The answer is a [`SignPdfBatchResponse`].
@@ -124,12 +141,41 @@ pub struct SignPdfRequest {
     pub digest_algorithm: Option<DigestAlgorithm>,
 }
 
+/// What the portal's session needs for the agent to download and upload on the user's behalf,
+/// sent only to `pdf_url` and `upload_url`, which must be on an allowed origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UrlAuth {
+    /// Sent as `Authorization: Bearer <bearer>` (e.g. the portal's JWT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<String>,
+    /// Sent as the `Cookie` header verbatim (e.g. `ASP.NET_SessionId=...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookie: Option<String>,
+}
+
+/// How the portal's upload handler answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadResult {
+    /// The URL the signed PDF was posted to.
+    pub url: String,
+    /// The handler's HTTP status (always 2xx: anything else is `upload_failed`).
+    pub status: u16,
+    /// The handler's answer: its JSON when it answered JSON, else its text (at most 1 MiB).
+    pub response: serde_json::Value,
+}
+
 /// The answer to a JSON request. A raw request gets the signed PDF as the body instead, and
 /// these values in `X-Kyso-Field`, `X-Kyso-Certificate` and `X-Kyso-Signature-Algorithm`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignPdfResponse {
-    /// The signed PDF, standard base64: the input's bytes followed by the new revision.
-    pub pdf_base64: String,
+    /// The signed PDF, standard base64: the input's bytes followed by the new revision. Absent
+    /// when it was uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_base64: Option<String>,
+    /// Where the signed PDF was uploaded, and the answer, for requests with `upload_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadResult>,
     /// The signature field that holds the new signature.
     pub field_name: String,
     /// Thumbprint of the signing certificate.
@@ -142,8 +188,15 @@ pub struct SignPdfResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PdfDocumentRequest {
-    /// The PDF, standard base64.
-    pub pdf_base64: String,
+    /// The PDF, standard base64; or give `pdf_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_base64: Option<String>,
+    /// As in [`SignPdfRequest::pdf_url`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_url: Option<String>,
+    /// As in [`SignPdfRequest::upload_url`], for this document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_url: Option<String>,
     /// Shown to the user and echoed in the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
@@ -178,14 +231,22 @@ pub struct SignPdfBatchResponse {
     pub results: Vec<PdfDocumentResult>,
 }
 
-/// What became of one document of a batch: `pdf_base64` and `field_name`, or `error`.
+/// What became of one document of a batch: `field_name` and the signed PDF (`pdf_base64`, or
+/// the `part` of a multipart answer, or `upload`), or `error`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PdfDocumentResult {
-    /// The document's name, as given.
+    /// The document's name, as given (or taken from its URL).
     pub document_name: String,
-    /// The signed PDF, standard base64.
+    /// The signed PDF, standard base64, in a JSON answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf_base64: Option<String>,
+    /// In a `multipart/form-data` answer (asked for with `Accept: multipart/form-data`): the name
+    /// of the part that holds the signed PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// Where the signed PDF was uploaded, and the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadResult>,
     /// The field that holds the signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,

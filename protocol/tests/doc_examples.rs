@@ -27,7 +27,7 @@ fn examples() -> Vec<String> {
 #[test]
 fn every_worked_example_parses() {
     let examples = examples();
-    assert_eq!(examples.len(), 9, "update this test when adding examples");
+    assert_eq!(examples.len(), 11, "update this test when adding examples");
     serde_json::from_str::<StatusResponse>(&examples[0]).expect("status example");
     serde_json::from_str::<CertificateList>(&examples[1]).expect("certificates example");
     serde_json::from_str::<SignDetachedRequest>(&examples[2]).expect("sign request example");
@@ -40,7 +40,11 @@ fn every_worked_example_parses() {
     let results: SignPdfBatchResponse = serde_json::from_str(&examples[7]).expect("pdf batch response example");
     let failed = results.results[1].error.as_ref().expect("an error");
     assert_eq!(failed.message_en, failed.code.message_en());
-    let err: ErrorResponse = serde_json::from_str(&examples[8]).expect("error example");
+    let by_url: SignPdfRequest = serde_json::from_str(&examples[8]).expect("pdf by URL example");
+    assert!(by_url.pdf_url.is_some() && by_url.upload_url.is_some() && by_url.url_auth.is_some());
+    let uploaded: SignPdfResponse = serde_json::from_str(&examples[9]).expect("uploaded response example");
+    assert!(uploaded.pdf_base64.is_none() && uploaded.upload.is_some());
+    let err: ErrorResponse = serde_json::from_str(&examples[10]).expect("error example");
     assert_eq!(err.error.message_en, err.error.code.message_en());
     assert_eq!(err.error.message_vi, err.error.code.message_vi());
 }

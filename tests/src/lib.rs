@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod images;
 pub mod pdfs;
 pub mod pki;
+pub mod portal;
 pub mod verify;
 
 use std::path::PathBuf;

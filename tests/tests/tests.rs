@@ -9,3 +9,4 @@ mod pdf;
 mod security;
 mod server;
 mod tokens;
+mod urls;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::config;
 use crate::prompt::Prompter;
-use crate::server::{self, Api};
+use crate::server;
 use crate::signing::Signer;
 use crate::token::TokenService;
 
@@ -21,8 +21,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
     let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
-    let api = Api { signer: Signer::new(tokens, prompter, 0), port: config.port, config };
-    let list = super::runtime()?.block_on(server::certificates(&api)).map_err(|e| super::explain(&e))?;
+    let signer = Signer::new(tokens, prompter, 0);
+    let list = super::runtime()?.block_on(server::certificates(&signer)).map_err(|e| super::explain(&e))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
         return Ok(());

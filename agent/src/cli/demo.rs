@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::{self, Origin};
+use crate::outbound::Outbound;
 use crate::prompt::Prompter;
 use crate::server::{self, Api};
 use crate::signing::Signer;
@@ -52,7 +53,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         tokio::spawn(serve_page(page_listener, TlsAcceptor::from(tls.clone()), page));
         println!("kyso-agent listening on https://127.0.0.1:{port}");
         println!("demo page: {origin}/");
-        let api = Arc::new(Api { config, port, signer });
+        let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
+        let api = Arc::new(Api { config, port, signer, outbound });
         server::run(listeners, tls, api, super::serve::shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }

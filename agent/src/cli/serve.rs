@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::config;
+use crate::outbound::Outbound;
 use crate::prompt::Prompter;
 use crate::server::{self, Api};
 use crate::signing::Signer;
@@ -37,7 +38,8 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
         }
         // Scripts and tests wait for this line to know the port.
         println!("kyso-agent listening on https://127.0.0.1:{port}");
-        let api = Arc::new(Api { config, port, signer });
+        let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
+        let api = Arc::new(Api { config, port, signer, outbound });
         server::run(listeners, tls, api, shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }

@@ -23,6 +23,16 @@ pub struct ConfigFile {
     pub limits: LimitsSection,
     #[serde(default)]
     pub appearance: AppearanceSection,
+    #[serde(default)]
+    pub outbound: OutboundSection,
+}
+
+/// `[outbound]`: the agent's own HTTPS requests (document URLs).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSection {
+    pub tls_roots: Option<Vec<Spanned<PathBuf>>>,
+    pub timeout_seconds: Option<Spanned<u64>>,
 }
 
 /// `[appearance]`.

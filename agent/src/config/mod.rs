@@ -42,6 +42,17 @@ impl AllowedOrigins {
             Self::List(list) => list.iter().any(|o| o.as_str() == origin),
         }
     }
+
+    /// Says whether the agent may fetch or post `url` for a page of `requester`: an `https` URL
+    /// on an allowed origin. With `danger_allow_any_origin` only the requester's own origin, so
+    /// that the agent never becomes a way into the office network for any website.
+    pub fn allows_url(&self, url: &url::Url, requester: &str) -> bool {
+        let Some(origin) = Origin::of_url(url) else { return false };
+        match self {
+            Self::DangerAny => origin.as_str() == requester,
+            Self::List(list) => list.contains(&origin),
+        }
+    }
 }
 
 /// Validated settings.
@@ -71,6 +82,11 @@ pub struct Config {
     pub font: Option<PathBuf>,
     /// Its bold face.
     pub bold_font: Option<PathBuf>,
+    /// Certificates (PEM files) trusted for the agent's own HTTPS requests, besides the
+    /// operating system's roots: e.g. an agency's internal CA.
+    pub outbound_tls_roots: Vec<PathBuf>,
+    /// How long an outbound request may wait to connect, for an answer, or between two chunks.
+    pub outbound_timeout: Duration,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -302,6 +318,25 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
     }
     let [font, bold_font] = fonts;
 
+    // Roots are read now, for the same reason.
+    let outbound_tls_roots: Vec<PathBuf> = match pick(policy, user, |f| f.outbound.tls_roots.as_ref()) {
+        Some((source, list)) => {
+            for path in list {
+                crate::outbound::read_roots(path.get_ref())
+                    .map_err(|e| source.error(path, format!("outbound.tls_roots: {e}")))?;
+            }
+            list.iter().map(|p| p.get_ref().clone()).collect()
+        }
+        None => Vec::new(),
+    };
+    let outbound_timeout = match pick(policy, user, |f| f.outbound.timeout_seconds.as_ref()) {
+        Some((source, value)) if !(1..=600).contains(value.get_ref()) => {
+            return Err(source.error(value, "outbound.timeout_seconds must be between 1 and 600"));
+        }
+        Some((_, value)) => Duration::from_secs(*value.get_ref()),
+        None => Duration::from_secs(30),
+    };
+
     if danger_any {
         tracing::warn!(
             "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
@@ -320,6 +355,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         max_queued_requests,
         font,
         bold_font,
+        outbound_tls_roots,
+        outbound_timeout,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
 }
@@ -361,6 +398,21 @@ mod tests {
         assert!(err.line.is_some(), "{err}");
         let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
         assert_eq!((config.font, config.bold_font), (None, None));
+    }
+
+    #[test]
+    fn outbound_roots_are_read_at_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").expect("write");
+        let text = format!("{TLS}\n[outbound]\ntls_roots = [{junk:?}]\n");
+        let err = validate(Some(source("u.toml", &text).expect("parses")), None).expect_err("junk root");
+        assert!(err.message.contains("outbound.tls_roots") && err.message.contains("no PEM certificate"), "{err}");
+        assert_eq!(err.line, Some(6));
+        let text = format!("{TLS}\n[outbound]\ntimeout_seconds = 0\n");
+        assert!(validate(Some(source("u.toml", &text).expect("parses")), None).is_err());
+        let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
+        assert_eq!((config.outbound_tls_roots.len(), config.outbound_timeout.as_secs()), (0, 30));
     }
 
     #[test]

@@ -36,6 +36,18 @@ impl Origin {
         Ok(Self(origin))
     }
 
+    /// The origin of an `https` URL without credentials, or `None` for any other URL.
+    pub fn of_url(url: &url::Url) -> Option<Self> {
+        if url.scheme() != "https" || !url.username().is_empty() || url.password().is_some() {
+            return None;
+        }
+        let host = url.host_str()?;
+        Some(Self(match url.port() {
+            Some(port) => format!("https://{host}:{port}"),
+            None => format!("https://{host}"),
+        }))
+    }
+
     /// Returns the serialised origin.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -60,6 +72,16 @@ mod tests {
         );
         assert_eq!(Origin::parse("https://a.vn:443").map(|o| o.0), Ok("https://a.vn".into()));
         assert_eq!(Origin::parse("https://a.vn:8443/").map(|o| o.0), Ok("https://a.vn:8443".into()));
+    }
+
+    #[test]
+    fn urls_have_the_origin_browsers_give_them() {
+        let of = |text: &str| Origin::of_url(&url::Url::parse(text).expect("url")).map(|o| o.0);
+        assert_eq!(of("https://QLVB.a.vn:443/files/1.pdf?x=1"), Some("https://qlvb.a.vn".into()));
+        assert_eq!(of("https://a.vn:8443/upload"), Some("https://a.vn:8443".into()));
+        assert_eq!(of("http://a.vn/1.pdf"), None);
+        assert_eq!(of("https://user:pw@a.vn/1.pdf"), None);
+        assert_eq!(of("file:///etc/passwd"), None);
     }
 
     #[test]

@@ -38,6 +38,8 @@ const KNOWN: &[(&str, Kind)] = &[
     ("pkcs11.modules", Kind::List),
     ("appearance.font", Kind::Text),
     ("appearance.bold_font", Kind::Text),
+    ("outbound.tls_roots", Kind::List),
+    ("outbound.timeout_seconds", Kind::Number),
     ("limits.max_body_bytes", Kind::Number),
     ("limits.max_connections", Kind::Number),
     ("limits.max_queued_requests", Kind::Number),

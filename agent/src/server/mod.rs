@@ -5,6 +5,8 @@ mod body;
 mod file_body;
 mod guard;
 mod pdf;
+mod pdf_batch;
+mod remote;
 mod routes;
 mod tls;
 
@@ -43,6 +45,8 @@ pub struct Api {
     pub port: u16,
     /// The signing flow.
     pub signer: Signer,
+    /// The agent's own HTTPS client, for documents given by URL.
+    pub outbound: crate::outbound::Outbound,
 }
 
 /// Binds 127.0.0.1 and ::1 on `port` (0 = a free port, the same on both when possible).

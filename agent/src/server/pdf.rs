@@ -1,4 +1,5 @@
-//! `POST /v1/sign/pdf`: raw `application/pdf` in and out, or JSON with base64.
+//! `POST /v1/sign/pdf`: raw `application/pdf` in and out, or JSON with base64 or URLs. Batches
+//! are in `pdf_batch.rs`.
 
 use std::ops::Not;
 
@@ -6,19 +7,17 @@ use base64::Engine;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use kyso_protocol::{
-    DigestAlgorithm, ErrorCode, MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse,
-    SignPdfRequest, SignPdfResponse,
-};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, SignPdfRequest, SignPdfResponse};
 
 use super::Api;
 use super::body;
 use super::file_body::{FileBody, ResponseBody};
 use super::guard::{self, BodyKind};
+use super::remote::{DEFAULT_UPLOAD_FIELD, Remote, name_from_url};
 use super::routes::{json, query_map};
 use crate::error::ApiError;
 use crate::pdf::{Placement, SignatureInfo};
-use crate::signing::{Look, PdfBatch, PdfDocument, PdfInput};
+use crate::signing::{Look, PdfInput};
 
 /// Response headers a page may read (CORS hides others).
 const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
@@ -27,6 +26,7 @@ const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algori
 pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<ResponseBody>, ApiError> {
     let limit = api.config.max_body_bytes;
     let kind = guard::body_kind(request.headers())?;
+    let accept = Accept::of(request.headers());
     let query = request.uri().query().map(str::to_owned);
     let body = request.into_body();
     let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
@@ -47,20 +47,32 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             }
             let mut options: SignPdfRequest = body::json(body, limit).await?;
             if let Some(documents) = options.documents.take() {
-                return batch(api, options, documents, origin, work.path()).await;
+                return super::pdf_batch::sign(api, options, documents, origin, accept, work).await;
             }
-            let pdf = options.pdf_base64.take().ok_or_else(|| ApiError::bad_request("pdf_base64 is missing"))?;
-            let pdf = base64::engine::general_purpose::STANDARD
-                .decode(pdf)
-                .map_err(|e| ApiError::bad_request(format!("pdf_base64: {e}")))?;
+            let remote = Remote::new(api, origin, options.url_auth.as_ref());
             let path = work.path().join("input.pdf");
-            std::fs::write(&path, pdf).map_err(disk)?;
+            let name = input(&remote, options.pdf_base64.take(), options.pdf_url.as_deref(), &path, "").await?;
+            if options.document_name.is_none() {
+                options.document_name = name;
+            }
             (options, path, None)
         }
     };
-    if options.pdf_base64.is_some() || options.documents.is_some() {
-        return Err(ApiError::bad_request("pdf_base64 and documents belong in a JSON body, not the query string"));
+    if spooled.is_some()
+        && (options.pdf_base64.is_some()
+            || options.documents.is_some()
+            || options.pdf_url.is_some()
+            || options.upload_url.is_some()
+            || options.upload_field.is_some()
+            || options.url_auth.is_some())
+    {
+        return Err(ApiError::bad_request(
+            "pdf_base64, pdf_url, upload_url, upload_field, url_auth and documents belong in a JSON body, not the query string",
+        ));
     }
+    let remote = Remote::new(api, origin, options.url_auth.as_ref());
+    // Checked before the user is asked, so a refused upload never follows a signature.
+    let upload = options.upload_url.as_deref().map(|u| remote.check("upload_url", u)).transpose()?;
     let look = look(&options)?;
     let placement =
         placement(options.field.as_ref(), options.anchor.as_ref(), options.page, options.rect, look.is_some())?;
@@ -75,7 +87,7 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             PdfInput {
                 input,
                 destination: destination.clone(),
-                document_name,
+                document_name: document_name.clone(),
                 certificate: options.certificate.clone(),
                 algorithm: options.signature_algorithm,
                 digest: options.digest_algorithm.unwrap_or_default(),
@@ -95,16 +107,24 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     let raw = spooled.is_some();
     drop(spooled);
     if !raw {
-        let signed = tokio::fs::read(&destination).await.map_err(disk)?;
-        return Ok(json(
-            StatusCode::OK,
-            &SignPdfResponse {
-                pdf_base64: base64::engine::general_purpose::STANDARD.encode(&signed),
-                field_name: output.field_name,
-                certificate: output.certificate,
-                signature_algorithm: output.signature_algorithm,
-            },
-        ));
+        let mut response = SignPdfResponse {
+            pdf_base64: None,
+            upload: None,
+            field_name: output.field_name,
+            certificate: output.certificate,
+            signature_algorithm: output.signature_algorithm,
+        };
+        match upload {
+            Some(url) => {
+                let field = options.upload_field.as_deref().unwrap_or(DEFAULT_UPLOAD_FIELD);
+                response.upload = Some(remote.upload(&url, field, &document_name, &destination).await?);
+            }
+            None => {
+                let signed = tokio::fs::read(&destination).await.map_err(disk)?;
+                response.pdf_base64 = Some(base64::engine::general_purpose::STANDARD.encode(&signed));
+            }
+        }
+        return Ok(json(StatusCode::OK, &response));
     }
     // Sent from disk as it is read; the private directory goes when the body is dropped.
     let file = tokio::fs::File::open(&destination).await.map_err(disk)?;
@@ -129,9 +149,59 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     Ok(response)
 }
 
+/// Puts one document's PDF at `path`, from base64 or from its URL, and returns the name its URL
+/// gives it. `what` prefixes field names in errors (e.g. `documents[2].`).
+pub async fn input(
+    remote: &Remote<'_>,
+    base64: Option<String>,
+    url: Option<&str>,
+    path: &std::path::Path,
+    what: &str,
+) -> Result<Option<String>, ApiError> {
+    match (base64, url) {
+        (Some(pdf), None) => {
+            let pdf = base64::engine::general_purpose::STANDARD
+                .decode(pdf)
+                .map_err(|e| ApiError::bad_request(format!("{what}pdf_base64: {e}")))?;
+            tokio::fs::write(path, pdf)
+                .await
+                .map_err(|e| ApiError::with(ErrorCode::Internal, format!("temp file: {e}")))?;
+            Ok(None)
+        }
+        (None, Some(url)) => {
+            let url = remote.check(&format!("{what}pdf_url"), url)?;
+            remote.download(&url, path).await?;
+            Ok(name_from_url(&url))
+        }
+        (Some(_), Some(_)) => Err(ApiError::bad_request(format!("give {what}pdf_base64 or {what}pdf_url, not both"))),
+        (None, None) => Err(ApiError::bad_request(format!("{what}pdf_base64 or {what}pdf_url is missing"))),
+    }
+}
+
+/// What a batch's answer may be, from the request's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// JSON with base64 documents.
+    Json,
+    /// `multipart/form-data`: the JSON results, then each signed PDF as a file part.
+    Multipart,
+}
+
+impl Accept {
+    fn of(headers: &hyper::HeaderMap) -> Self {
+        let multipart = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data")));
+        if multipart { Self::Multipart } else { Self::Json }
+    }
+}
+
 /// The placement a request asks for: a field, a page and rectangle, the act's default place,
 /// or (no act) invisible.
-fn placement(
+pub fn placement(
     field: Option<&String>,
     anchor: Option<&String>,
     page: Option<u32>,
@@ -157,7 +227,7 @@ fn placement(
 }
 
 /// What the visible signature shows, when the request names an act.
-fn look(options: &SignPdfRequest) -> Result<Option<Look>, ApiError> {
+pub fn look(options: &SignPdfRequest) -> Result<Option<Look>, ApiError> {
     let image = match &options.image_base64 {
         Some(image) => Some(
             base64::engine::general_purpose::STANDARD
@@ -184,100 +254,8 @@ fn parse_date(text: &str) -> Result<time::Date, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("issued_date: {text:?} is not a YYYY-MM-DD date")))
 }
 
-/// Signs a batch: every document decoded to the private directory, one consent, one login,
-/// a result per document.
-async fn batch(
-    api: &Api,
-    options: SignPdfRequest,
-    documents: Vec<PdfDocumentRequest>,
-    origin: &str,
-    work: &std::path::Path,
-) -> Result<Response<ResponseBody>, ApiError> {
-    if options.pdf_base64.is_some()
-        || options.field.is_some()
-        || options.anchor.is_some()
-        || options.page.is_some()
-        || options.rect.is_some()
-    {
-        return Err(ApiError::bad_request("in a batch, pdf_base64 and the placement go in each document"));
-    }
-    if documents.is_empty() || documents.len() > MAX_BATCH_DOCUMENTS {
-        return Err(ApiError::bad_request(format!("a batch holds 1 to {MAX_BATCH_DOCUMENTS} documents")));
-    }
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
-    let look = look(&options)?;
-    let has_act = look.is_some();
-    // As for one document: a place without an act shows the plain text block.
-    let placed = documents.iter().any(|d| d.rect.is_some() || d.field.is_some() || d.anchor.is_some());
-    let look = look.or_else(|| placed.then(Look::default));
-    let mut batch = PdfBatch {
-        look,
-        certificate: options.certificate,
-        algorithm: options.signature_algorithm,
-        digest: options.digest_algorithm.unwrap_or_default(),
-        info: SignatureInfo { reason: options.reason, location: options.location, ..Default::default() },
-        time: crate::pdf::local_now(),
-        documents: Vec::with_capacity(documents.len()),
-    };
-    for (index, document) in documents.into_iter().enumerate() {
-        let name = document.document_name.clone().unwrap_or_else(|| format!("{}.pdf", index + 1));
-        let pdf = b64
-            .decode(&document.pdf_base64)
-            .map_err(|e| ApiError::bad_request(format!("documents[{index}].pdf_base64: {e}")))?;
-        let input = work.join(format!("{index}.pdf"));
-        std::fs::write(&input, pdf).map_err(disk)?;
-        batch.documents.push(PdfDocument {
-            input,
-            destination: work.join(format!("{index}.signed.pdf")),
-            document_name: name,
-            placement: placement(
-                document.field.as_ref(),
-                document.anchor.as_ref(),
-                document.page,
-                document.rect,
-                has_act,
-            )?,
-            field_name: document.field_name,
-        });
-    }
-    let names: Vec<(String, std::path::PathBuf)> =
-        batch.documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
-    tracing::info!(%origin, documents = names.len(), "pdf batch sign request");
-    let certificate = batch.certificate.clone();
-    let outcomes = api.signer.sign_pdfs(origin, batch).await?;
-    let mut algorithm = None;
-    let mut results = Vec::with_capacity(outcomes.len());
-    for ((name, destination), outcome) in names.into_iter().zip(outcomes) {
-        results.push(match outcome {
-            Ok(output) => {
-                algorithm = Some(output.signature_algorithm);
-                let signed = tokio::fs::read(&destination).await.map_err(disk)?;
-                PdfDocumentResult {
-                    document_name: name,
-                    pdf_base64: Some(b64.encode(signed)),
-                    field_name: Some(output.field_name),
-                    error: None,
-                }
-            }
-            Err(error) => PdfDocumentResult {
-                document_name: name,
-                pdf_base64: None,
-                field_name: None,
-                error: Some(error.to_response().error),
-            },
-        });
-    }
-    let signed = results.iter().filter(|r| r.error.is_none()).count();
-    tracing::info!(%origin, signed, failed = results.len() - signed, "pdf batch done");
-    Ok(json(
-        StatusCode::OK,
-        &SignPdfBatchResponse { certificate: thumbprint_hex(&certificate), signature_algorithm: algorithm, results },
-    ))
-}
-
 /// The thumbprint as lowercase hex without separators, as responses give it.
-fn thumbprint_hex(text: &str) -> String {
+pub fn thumbprint_hex(text: &str) -> String {
     text.chars().filter(char::is_ascii_hexdigit).collect::<String>().to_ascii_lowercase()
 }
 

@@ -16,7 +16,7 @@ use super::file_body::{ResponseBody, full};
 use super::guard::{self, Admitted, BodyKind};
 use crate::certinfo;
 use crate::error::ApiError;
-use crate::signing::DetachedInput;
+use crate::signing::{DetachedInput, Signer};
 
 /// Answers one request: guard, route, and CORS headers for allowed origins.
 pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<ResponseBody> {
@@ -65,7 +65,7 @@ async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Re
                 },
             ))
         }
-        (&Method::GET, "/v1/certificates") => Ok(json(StatusCode::OK, &certificates(api).await?)),
+        (&Method::GET, "/v1/certificates") => Ok(json(StatusCode::OK, &certificates(&api.signer).await?)),
         (&Method::POST, "/v1/sign/detached") => {
             let input = detached_input(api, request).await?;
             tracing::info!(%origin, document = %input.document_name, "sign request");
@@ -83,8 +83,8 @@ async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Re
 }
 
 /// Lists the certificates of every present token.
-pub async fn certificates(api: &Api) -> Result<CertificateList, ApiError> {
-    let found = api.signer.tokens().certificates().await?;
+pub async fn certificates(signer: &Signer) -> Result<CertificateList, ApiError> {
+    let found = signer.tokens().certificates().await?;
     let certificates = found
         .into_iter()
         .filter_map(|c| {
