@@ -211,6 +211,16 @@ async fn broken_inputs_are_invalid_pdf_before_any_prompt() {
 
 /// Runs `kyso-agent sign --pin-stdin ARGS PATHS` with the PIN on stdin.
 fn cli_sign(pki: &Pki, config: &Path, args: &[&str], paths: &[&Path]) -> std::process::Output {
+    cli_sign_with(pki, config, args, paths, &[])
+}
+
+fn cli_sign_with(
+    pki: &Pki,
+    config: &Path,
+    args: &[&str],
+    paths: &[&Path],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(kyso_tests::binary("kyso-agent"))
         .arg("--config")
@@ -221,6 +231,7 @@ fn cli_sign(pki: &Pki, config: &Path, args: &[&str], paths: &[&Path]) -> std::pr
         .env("SOFTHSM2_CONF", pki.softhsm_conf())
         .env("KYSO_POLICY", "")
         .env("KYSO_LOG", "warn")
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -246,6 +257,35 @@ fn cli_signs_a_pdf_file_to_file() {
     );
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     check_signed(pki, &input, &output, 1);
+}
+
+#[test]
+fn a_signature_that_does_not_fit_its_reserve_redoes_the_revision() {
+    // Debug builds take KYSO_TEST_CMS_SHORTFALL bytes off the measured reserve, as a token with
+    // an unusual encoding (or, later, a large timestamp) would overflow it.
+    let pki = Pki::shared();
+    let dir = kyso_tests::temp_dir("kyso-pdf-redo-");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("out dir");
+    let inputs: Vec<_> = (0..2)
+        .map(|i| {
+            let path = dir.path().join(format!("letter-{i}.pdf"));
+            pdfs::write_simple(&path, 1, "");
+            path
+        })
+        .collect();
+    let mut paths: Vec<&Path> = vec![Path::new("--out-dir"), &out];
+    paths.extend(inputs.iter().map(PathBuf::as_path));
+    let args = ["--cert", &pki.thumbprint("org-rsa"), "--act", "plain"];
+    let result = cli_sign_with(pki, &config, &args, &paths, &[("KYSO_TEST_CMS_SHORTFALL", "400")]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("redoing the revision").count(), 2, "{stderr}");
+    for input in &inputs {
+        check_signed(pki, input, &out.join(input.file_name().expect("name")), 1);
+    }
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod detached;
 mod pdf;
 
 use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignatureAlgorithm};
+use secrecy::SecretString;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::certinfo::{self, Unusable};
@@ -93,6 +94,17 @@ impl Signer {
         digest: DigestAlgorithm,
         to_sign: Vec<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, ApiError> {
+        let pin = self.consent(origin, chosen, documents).await?;
+        self.sign_on_token(chosen, pin, digest, to_sign).await
+    }
+
+    /// Shows the consent window for `documents`; returns the PIN typed (`None` for a PIN pad).
+    async fn consent(
+        &self,
+        origin: &str,
+        chosen: &Chosen,
+        documents: Vec<DocumentSummary>,
+    ) -> Result<Option<SecretString>, ApiError> {
         let cert = &chosen.cert;
         let request = ConsentRequest {
             origin: origin.to_owned(),
@@ -107,11 +119,21 @@ impl Signer {
             pin: chosen.target.pin,
             pin_pad: chosen.target.certificate.token.protected_authentication_path,
         };
-        let pin = match self.prompter.ask(&request).await? {
-            Consent::Pin(pin) => Some(pin),
-            Consent::PinPad => None,
-            Consent::Refused => return Err(ApiError::new(ErrorCode::UserCancelled)),
-        };
+        match self.prompter.ask(&request).await? {
+            Consent::Pin(pin) => Ok(Some(pin)),
+            Consent::PinPad => Ok(None),
+            Consent::Refused => Err(ApiError::new(ErrorCode::UserCancelled)),
+        }
+    }
+
+    /// Signs each of `to_sign` on the token with one login.
+    async fn sign_on_token(
+        &self,
+        chosen: &Chosen,
+        pin: Option<SecretString>,
+        digest: DigestAlgorithm,
+        to_sign: Vec<Vec<u8>>,
+    ) -> Result<Vec<Vec<u8>>, ApiError> {
         Ok(self
             .tokens
             .sign(SignJob {

@@ -2,6 +2,7 @@
 //! the token, fill in the CMS.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm, SigningAct};
 use time::OffsetDateTime;
@@ -153,73 +154,35 @@ impl Signer {
         super::parse_thumbprint(&batch.certificate)?;
         let _admission = self.admit().await?;
         let chosen = self.choose(&batch.certificate, batch.algorithm).await?;
-        let capacity = cms_size(&chosen, batch.digest)? + CMS_MARGIN;
+        let capacity = reserve(cms_size(&chosen, batch.digest)?);
         let PdfBatch { digest, info, time, documents, look, .. } = batch;
         let content = match look {
             Some(look) => Some(act_content(look, &chosen, time)?),
             None => None,
         };
+        let [regular, bold] = self.fonts.clone();
+        let fonts = match content {
+            // The faces are found and read once for the batch.
+            Some(_) => Some(
+                tokio::task::spawn_blocking(move || load_fonts(regular.as_deref(), bold.as_deref()))
+                    .await
+                    .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?,
+            ),
+            None => None,
+        };
         let names: Vec<(String, PathBuf)> =
             documents.iter().map(|d| (d.document_name.clone(), d.destination.clone())).collect();
-        let [regular, bold] = self.fonts.clone();
-        let prepared = tokio::task::spawn_blocking(move || {
-            // The faces are found and read once for the batch.
-            let fonts =
-                content.as_ref().map(|_| load_fonts(regular.as_deref(), bold.as_deref()).map_err(PdfError::Appearance));
-            documents
-                .into_iter()
-                .map(|document| {
-                    let out_dir = document
-                        .destination
-                        .parent()
-                        .filter(|d| !d.as_os_str().is_empty())
-                        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-                    let fonts = match &fonts {
-                        Some(Ok(fonts)) => Some(fonts),
-                        Some(Err(error)) => return Err(PdfError::Appearance(error_of(error))),
-                        None => None,
-                    };
-                    let visible = content.as_ref().zip(fonts).map(|(content, fonts)| pdf::Visible { content, fonts });
-                    let plan = Plan {
-                        placement: document.placement,
-                        field_name: document.field_name,
-                        visible,
-                        time,
-                        info: info.clone(),
-                        capacity,
-                        digest,
-                    };
-                    pdf::prepare(&document.input, &out_dir, &plan)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+        let revision = Arc::new(Revision { documents, content, fonts, info, time, digest });
+        let mut results: Vec<Option<Result<PdfOutput, ApiError>>> = names.iter().map(|_| None).collect();
 
-        // CMS for every prepared document; a document that failed keeps its error.
-        let mut signing = Vec::new();
-        let mut results: Vec<Option<Result<PdfOutput, ApiError>>> = Vec::with_capacity(prepared.len());
-        for (index, outcome) in prepared.into_iter().enumerate() {
-            match outcome {
-                Ok(prepared) => {
-                    let cms = cades::prepare(&cades::SignerParams {
-                        certificate: &chosen.target.certificate.der,
-                        chain: &chosen.target.chain,
-                        digest,
-                        algorithm: chosen.algorithm,
-                        content_digest: &prepared.digest,
-                        signing_time: None,
-                    })?;
-                    signing.push((index, prepared, cms));
-                    results.push(None);
-                }
-                Err(error) => results.push(Some(Err(pdf_error(error)))),
-            }
-        }
-        if signing.is_empty() {
+        // The first round prepares every document; a document that failed keeps its error and is
+        // left out of the consent.
+        let all = (0..names.len()).map(|index| (index, capacity)).collect();
+        let mut pending = self.start_round(&revision, &chosen, all, &mut results).await?;
+        if pending.is_empty() {
             return Ok(results.into_iter().flatten().collect());
         }
-        let summaries = signing
+        let summaries = pending
             .iter()
             .map(|(index, prepared, _)| DocumentSummary {
                 name: names[*index].0.clone(),
@@ -228,40 +191,151 @@ impl Signer {
                 pages: Some(prepared.pages),
             })
             .collect();
-        let to_sign = signing.iter().map(|(_, _, cms)| cms.to_sign().to_vec()).collect();
-        let signatures = self.consent_and_sign(origin, &chosen, summaries, digest, to_sign).await?;
-        if signatures.len() != signing.len() {
-            return Err(ApiError::with(ErrorCode::Internal, "the token returned fewer signatures than asked"));
-        }
-        let mut finishing = Vec::with_capacity(signing.len());
-        for ((index, prepared, cms), signature) in signing.into_iter().zip(signatures) {
-            finishing.push((index, prepared, cms.finish(signature)?));
-        }
+        let pin = self.consent(origin, &chosen, summaries).await?;
         let certificate = hex::encode(chosen.thumbprint);
         let algorithm = chosen.algorithm;
-        let finished = tokio::task::spawn_blocking(move || {
-            finishing
-                .into_iter()
-                .map(|(index, prepared, der)| {
-                    let field_name = prepared.field_name.clone();
-                    let destination = names[index].1.clone();
-                    let outcome = prepared.finish(&der, &destination).map(|()| PdfOutput {
-                        field_name,
-                        certificate: certificate.clone(),
-                        signature_algorithm: algorithm,
-                        size: std::fs::metadata(&destination).map(|m| m.len()).unwrap_or(0),
-                    });
-                    (index, outcome)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
-        for (index, outcome) in finished {
-            results[index] = Some(outcome.map_err(pdf_error));
+        for round in 0..2 {
+            let to_sign = pending.iter().map(|(_, _, cms)| cms.to_sign().to_vec()).collect::<Vec<_>>();
+            let signatures = self.sign_on_token(&chosen, pin.clone(), digest, to_sign).await?;
+            if signatures.len() != pending.len() {
+                return Err(ApiError::with(ErrorCode::Internal, "the token returned fewer signatures than asked"));
+            }
+            let mut finishing = Vec::with_capacity(pending.len());
+            let mut redo = Vec::new();
+            for ((index, prepared, cms), signature) in pending.into_iter().zip(signatures) {
+                let der = cms.finish(signature)?;
+                if der.len() <= prepared.capacity() {
+                    finishing.push((index, prepared, der));
+                } else if round == 0 {
+                    // The reserve was too small (a token's unusual encoding): the revision is
+                    // written again with room for this CMS and signed again, with the PIN the
+                    // user gave for this request. The input, and so the consent, is the same.
+                    tracing::warn!(document = %names[index].0, cms = der.len(), reserved = prepared.capacity(), "the signature does not fit its reserve; redoing the revision");
+                    redo.push((index, der.len() + CMS_MARGIN));
+                } else {
+                    results[index] = Some(Err(ApiError::with(
+                        ErrorCode::Internal,
+                        format!("the signature ({} bytes) did not fit even a revision redone for it", der.len()),
+                    )));
+                }
+            }
+            let (certificate, names) = (certificate.clone(), names.clone());
+            let finished = tokio::task::spawn_blocking(move || {
+                finishing
+                    .into_iter()
+                    .map(|(index, prepared, der)| {
+                        let field_name = prepared.field_name.clone();
+                        let destination = &names[index].1;
+                        let outcome = prepared.finish(&der, destination).map(|()| PdfOutput {
+                            field_name,
+                            certificate: certificate.clone(),
+                            signature_algorithm: algorithm,
+                            size: std::fs::metadata(destination).map(|m| m.len()).unwrap_or(0),
+                        });
+                        (index, outcome)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+            for (index, outcome) in finished {
+                results[index] = Some(outcome.map_err(pdf_error));
+            }
+            if redo.is_empty() {
+                break;
+            }
+            pending = self.start_round(&revision, &chosen, redo, &mut results).await?;
         }
         Ok(results.into_iter().map(|r| r.unwrap_or_else(|| Err(ApiError::new(ErrorCode::Internal)))).collect())
     }
+
+    /// Prepares the revisions of the documents `wanted` (index, bytes reserved for the CMS) and
+    /// their CMS, ready for the token's signatures; a document that fails gets its error in
+    /// `results`.
+    async fn start_round(
+        &self,
+        revision: &Arc<Revision>,
+        chosen: &Chosen,
+        wanted: Vec<(usize, usize)>,
+        results: &mut [Option<Result<PdfOutput, ApiError>>],
+    ) -> Result<Vec<(usize, pdf::Prepared, cades::Prepared)>, ApiError> {
+        let shared = revision.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            wanted.into_iter().map(|(index, capacity)| (index, shared.prepare(index, capacity))).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+        let mut pending = Vec::with_capacity(prepared.len());
+        for (index, outcome) in prepared {
+            match outcome {
+                Ok(prepared) => {
+                    let cms = cades::prepare(&cades::SignerParams {
+                        certificate: &chosen.target.certificate.der,
+                        chain: &chosen.target.chain,
+                        digest: revision.digest,
+                        algorithm: chosen.algorithm,
+                        content_digest: &prepared.digest,
+                        signing_time: None,
+                    })?;
+                    pending.push((index, prepared, cms));
+                }
+                Err(error) => results[index] = Some(Err(pdf_error(error))),
+            }
+        }
+        Ok(pending)
+    }
+}
+
+/// What every revision of a batch is made from, shared by the rounds.
+struct Revision {
+    documents: Vec<PdfDocument>,
+    content: Option<ActContent>,
+    fonts: Option<Result<Fonts, AppearanceError>>,
+    info: SignatureInfo,
+    time: OffsetDateTime,
+    digest: DigestAlgorithm,
+}
+
+impl Revision {
+    /// Writes document `index`'s new revision to a temporary file beside its destination.
+    fn prepare(&self, index: usize, capacity: usize) -> Result<pdf::Prepared, PdfError> {
+        let document = &self.documents[index];
+        let out_dir = document
+            .destination
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let fonts = match &self.fonts {
+            Some(Ok(fonts)) => Some(fonts),
+            Some(Err(error)) => return Err(PdfError::Appearance(error.clone())),
+            None => None,
+        };
+        let visible = self.content.as_ref().zip(fonts).map(|(content, fonts)| pdf::Visible { content, fonts });
+        let plan = Plan {
+            placement: document.placement.clone(),
+            field_name: document.field_name.clone(),
+            visible,
+            time: self.time,
+            info: self.info.clone(),
+            capacity,
+            digest: self.digest,
+        };
+        pdf::prepare(&document.input, &out_dir, &plan)
+    }
+}
+
+/// The bytes reserved for a CMS whose dry run measured `measured`.
+///
+/// Debug builds (the test suite's) read `KYSO_TEST_CMS_SHORTFALL`, bytes taken off the reserve,
+/// so that end-to-end tests can drive the redo path with a real token; release builds have no
+/// such knob.
+fn reserve(measured: usize) -> usize {
+    let reserve = measured + CMS_MARGIN;
+    #[cfg(debug_assertions)]
+    if let Some(shortfall) = std::env::var("KYSO_TEST_CMS_SHORTFALL").ok().and_then(|v| v.parse::<usize>().ok()) {
+        return reserve.saturating_sub(shortfall).max(1);
+    }
+    reserve
 }
 
 /// The signer's details and the request's texts and image, for the appearance.
@@ -288,13 +362,6 @@ fn act_content(look: Look, chosen: &Chosen, time: OffsetDateTime) -> Result<ActC
 /// The configured faces, else Times New Roman, else Liberation Serif, regular and bold.
 fn load_fonts(regular: Option<&std::path::Path>, bold: Option<&std::path::Path>) -> Result<Fonts, AppearanceError> {
     Ok(Fonts { regular: Font::find(regular, Weight::Regular)?, bold: Font::find(bold.or(regular), Weight::Bold)? })
-}
-
-fn error_of(error: &PdfError) -> AppearanceError {
-    match error {
-        PdfError::Appearance(inner) => inner.clone(),
-        other => AppearanceError::Font(other.to_string()),
-    }
 }
 
 /// The size of the CMS this key makes, from a dry run of the real shape with the largest
