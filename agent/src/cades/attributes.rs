@@ -71,3 +71,13 @@ pub fn signing_certificate_v2(cert: &Certificate, der: &[u8]) -> der::Result<Att
     };
     attribute(ID_AA_SIGNING_CERTIFICATE_V_2, Any::encode_from(&value)?)
 }
+
+/// id-aa-signatureTimeStampToken (RFC 3161 appendix A): an unsigned attribute holding a
+/// timestamp token over the signature value.
+pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
+/// signature-time-stamp, from the token's DER.
+pub fn signature_timestamp(token: &[u8]) -> der::Result<Attribute> {
+    attribute(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, <Any as der::Decode>::from_der(token)?)
+}

@@ -6,6 +6,8 @@
 
 mod algorithms;
 mod attributes;
+pub mod timestamp;
+pub mod verify;
 
 use std::time::SystemTime;
 
@@ -117,6 +119,20 @@ impl Prepared {
     ///
     /// [`CmsError`] when a value does not encode.
     pub fn finish(self, signature: Vec<u8>) -> Result<Vec<u8>, CmsError> {
+        self.finish_timestamped(signature, None)
+    }
+
+    /// As [`Prepared::finish`], with a timestamp token over `signature` (from
+    /// [`timestamp::check_reply`]) as the signature-time-stamp attribute: CAdES-T, PAdES B-T.
+    ///
+    /// # Errors
+    ///
+    /// [`CmsError`] when a value does not encode or the token is not DER.
+    pub fn finish_timestamped(self, signature: Vec<u8>, timestamp: Option<&[u8]>) -> Result<Vec<u8>, CmsError> {
+        let unsigned_attrs = match timestamp {
+            Some(token) => Some(SetOfVec::try_from(vec![attributes::signature_timestamp(token)?])?),
+            None => None,
+        };
         let digest_id = digest_algorithm_id(self.digest);
         let signer_info = SignerInfo {
             version: CmsVersion::V1,
@@ -128,7 +144,7 @@ impl Prepared {
             signed_attrs: Some(self.signed_attributes),
             signature_algorithm: signature_algorithm_id(self.algorithm, self.digest)?,
             signature: OctetString::new(signature)?,
-            unsigned_attrs: None,
+            unsigned_attrs,
         };
         let certificates = self.certificates.into_iter().map(CertificateChoices::Certificate).collect::<Vec<_>>();
         let signed_data = SignedData {
@@ -141,5 +157,74 @@ impl Prepared {
         };
         let info = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&signed_data)? };
         Ok(info.to_der()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::*;
+
+    /// A self-signed ECDSA P-256 certificate and its key, made with rcgen.
+    fn signer() -> (Vec<u8>, rcgen::KeyPair) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Nguyễn Văn An");
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        let cert = params.self_signed(&key).expect("self-signed");
+        (cert.der().to_vec(), key)
+    }
+
+    #[test]
+    fn a_timestamped_signature_is_valid_cms_that_openssl_and_our_checks_accept() {
+        use rcgen::SigningKey;
+        let (cert_der, key) = signer();
+        let content = "Quyết định số 123".as_bytes();
+        let prepared = prepare(&SignerParams {
+            certificate: &cert_der,
+            chain: &[],
+            digest: DigestAlgorithm::Sha256,
+            algorithm: SignatureAlgorithm::Ecdsa,
+            content_digest: &crate::digest::hash(DigestAlgorithm::Sha256, content),
+            signing_time: None,
+        })
+        .expect("prepare");
+        let signature = key.sign(prepared.to_sign()).expect("sign");
+        // Any SignedData DER stands in for a token here: the attribute carries it as it is.
+        let stand_in = prepare(&SignerParams {
+            certificate: &cert_der,
+            chain: &[],
+            digest: DigestAlgorithm::Sha256,
+            algorithm: SignatureAlgorithm::Ecdsa,
+            content_digest: &[0; 32],
+            signing_time: None,
+        })
+        .expect("prepare")
+        .finish(vec![0x30, 0x00])
+        .expect("finish");
+        let der = prepared.finish_timestamped(signature, Some(&stand_in)).expect("finish");
+
+        let signed_data = verify::signed_data(&der).expect("SignedData");
+        let info = &signed_data.signer_infos.0.as_slice()[0];
+        let cert = verify::signer_certificate(&signed_data, info).expect("the signer's certificate");
+        verify::verify_signer(info, cert, content).expect("our check");
+        assert!(verify::verify_signer(info, cert, b"other content").is_err());
+        let attrs = info.unsigned_attrs.as_ref().expect("unsigned attributes");
+        assert_eq!(attrs.as_slice()[0].oid, attributes::ID_AA_SIGNATURE_TIME_STAMP_TOKEN);
+        assert_eq!(attrs.as_slice()[0].values.as_slice()[0].to_der().expect("der"), stand_in);
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("sig.der"), &der).expect("write");
+        std::fs::write(dir.path().join("content"), content).expect("write");
+        let verified = Command::new("openssl")
+            .current_dir(dir.path())
+            .args(["cms", "-verify", "-binary", "-inform", "DER", "-in", "sig.der", "-content", "content"])
+            .args(["-noverify", "-out", "/dev/null"])
+            .output();
+        match verified {
+            Ok(out) => assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr)),
+            Err(error) => eprintln!("SKIPPED the openssl check: {error}"),
+        }
     }
 }
