@@ -114,6 +114,10 @@ async fn urls_off_the_allowed_origins_are_refused_before_anything_is_fetched() {
         let reply =
             post(&agent, &json!({ "certificate": certificate, "pdf_base64": inline, "upload_url": url }), None).await;
         assert_eq!((reply.status, reply.error_code()), (403, "url_not_allowed".into()), "upload to {url}");
+        let download_then_upload =
+            json!({ "certificate": certificate, "pdf_url": portal.url("/files/a.pdf"), "upload_url": url });
+        let reply = post(&agent, &download_then_upload, None).await;
+        assert_eq!((reply.status, reply.error_code()), (403, "url_not_allowed".into()), "upload to {url}");
         let batch = json!({ "certificate": certificate, "documents": [
             { "pdf_url": portal.url("/files/a.pdf") }, { "pdf_url": url } ] });
         let reply = post(&agent, &batch, None).await;

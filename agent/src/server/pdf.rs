@@ -32,7 +32,7 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
     // Input, output and the agent's temporary files live in one private directory.
     let work = tempfile::Builder::new().prefix("kyso-pdf-").tempdir().map_err(disk)?;
-    let (options, input, spooled) = match kind {
+    let (mut options, input_path, spooled) = match kind {
         BodyKind::Bytes => {
             let options: SignPdfRequest = query_map(query.as_deref().unwrap_or(""), query_value)?;
             let spooled = body::spool(body, limit, DigestAlgorithm::Sha256).await?;
@@ -49,13 +49,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             if let Some(documents) = options.documents.take() {
                 return super::pdf_batch::sign(api, options, documents, origin, accept, work).await;
             }
-            let remote = Remote::new(api, origin, options.url_auth.as_ref());
-            let path = work.path().join("input.pdf");
-            let name = input(&remote, options.pdf_base64.take(), options.pdf_url.as_deref(), &path, "").await?;
-            if options.document_name.is_none() {
-                options.document_name = name;
-            }
-            (options, path, None)
+            // Written (or downloaded) below, once every URL has been checked.
+            (options, work.path().join("input.pdf"), None)
         }
     };
     if spooled.is_some()
@@ -73,6 +68,12 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     let remote = Remote::new(api, origin, options.url_auth.as_ref());
     // Checked before the user is asked, so a refused upload never follows a signature.
     let upload = options.upload_url.as_deref().map(|u| remote.check("upload_url", u)).transpose()?;
+    if spooled.is_none() {
+        let name = input(&remote, options.pdf_base64.take(), options.pdf_url.as_deref(), &input_path, "").await?;
+        if options.document_name.is_none() {
+            options.document_name = name;
+        }
+    }
     let look = look(&options)?;
     let placement =
         placement(options.field.as_ref(), options.anchor.as_ref(), options.page, options.rect, look.is_some())?;
@@ -85,7 +86,7 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         .sign_pdf(
             origin,
             PdfInput {
-                input,
+                input: input_path,
                 destination: destination.clone(),
                 document_name: document_name.clone(),
                 certificate: options.certificate.clone(),
