@@ -14,16 +14,22 @@ pub fn dev_cert() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = crate::temp_dir("kyso-tls-");
-        let status = Command::new(crate::binary("kyso-agent"))
-            .args(["dev-cert", "--out"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .status()
-            .expect("run dev-cert");
-        assert!(status.success(), "dev-cert failed");
+        make_dev_cert(dir.path());
         dir
     })
     .path()
+}
+
+/// Runs `kyso-agent dev-cert --out dir`: ca.pem, cert.pem (for localhost and 127.0.0.1) and
+/// key.pem.
+pub fn make_dev_cert(dir: &Path) {
+    let status = Command::new(crate::binary("kyso-agent"))
+        .args(["dev-cert", "--out"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run dev-cert");
+    assert!(status.success(), "dev-cert failed");
 }
 
 /// A configuration for `pki`'s token, allowing [`PORTAL`], answering prompts with the scripted

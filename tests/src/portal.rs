@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -70,13 +69,7 @@ impl Portal {
     /// Starts a portal at `https://127.0.0.1:<free port>`.
     pub fn start() -> Portal {
         let dir = crate::temp_dir("kyso-portal-");
-        let status = Command::new(crate::binary("kyso-agent"))
-            .args(["dev-cert", "--out"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .status()
-            .expect("run dev-cert");
-        assert!(status.success(), "dev-cert for the portal failed");
+        crate::agent::make_dev_cert(dir.path());
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.path().join("cert.pem"))
             .expect("portal cert")
             .collect::<Result<_, _>>()

@@ -6,7 +6,6 @@ use base64::Engine;
 use kyso_protocol::{DigestAlgorithm, SignDetachedResponse, SignatureAlgorithm};
 
 use super::Signer;
-use crate::cades;
 use crate::error::ApiError;
 use crate::prompt::DocumentSummary;
 
@@ -49,14 +48,7 @@ impl Signer {
         super::parse_thumbprint(&input.certificate)?;
         let _admission = self.admit().await?;
         let chosen = self.choose(&input.certificate, input.algorithm).await?;
-        let prepared = cades::prepare(&cades::SignerParams {
-            certificate: &chosen.target.certificate.der,
-            chain: &chosen.target.chain,
-            digest: input.digest_algorithm,
-            algorithm: chosen.algorithm,
-            content_digest: &input.digest,
-            signing_time: Some(SystemTime::now()),
-        })?;
+        let prepared = chosen.cms(input.digest_algorithm, &input.digest, Some(SystemTime::now()))?;
         let documents = vec![DocumentSummary {
             name: input.document_name.clone(),
             size: input.size,

@@ -166,6 +166,23 @@ struct Chosen {
 }
 
 impl Chosen {
+    /// The signed attributes this key's certificate and chain sign for `content_digest`.
+    fn cms(
+        &self,
+        digest: DigestAlgorithm,
+        content_digest: &[u8],
+        signing_time: Option<SystemTime>,
+    ) -> Result<crate::cades::Prepared, crate::cades::CmsError> {
+        crate::cades::prepare(&crate::cades::SignerParams {
+            certificate: &self.target.certificate.der,
+            chain: &self.target.chain,
+            digest,
+            algorithm: self.algorithm,
+            content_digest,
+            signing_time,
+        })
+    }
+
     /// The largest signature value the key can produce (ECDSA's DER length varies).
     fn max_signature_len(&self) -> usize {
         let bytes = self.key.bits.div_ceil(8) as usize;

@@ -269,14 +269,7 @@ impl Signer {
         for (index, outcome) in prepared {
             match outcome {
                 Ok(prepared) => {
-                    let cms = cades::prepare(&cades::SignerParams {
-                        certificate: &chosen.target.certificate.der,
-                        chain: &chosen.target.chain,
-                        digest: revision.digest,
-                        algorithm: chosen.algorithm,
-                        content_digest: &prepared.digest,
-                        signing_time: None,
-                    })?;
+                    let cms = chosen.cms(revision.digest, &prepared.digest, None)?;
                     pending.push((index, prepared, cms));
                 }
                 Err(error) => results[index] = Some(Err(pdf_error(error))),
@@ -367,14 +360,7 @@ fn load_fonts(regular: Option<&std::path::Path>, bold: Option<&std::path::Path>)
 /// The size of the CMS this key makes, from a dry run of the real shape with the largest
 /// signature value.
 fn cms_size(chosen: &Chosen, digest: DigestAlgorithm) -> Result<usize, ApiError> {
-    let dry = cades::prepare(&cades::SignerParams {
-        certificate: &chosen.target.certificate.der,
-        chain: &chosen.target.chain,
-        digest,
-        algorithm: chosen.algorithm,
-        content_digest: &vec![0; digest.output_len()],
-        signing_time: None,
-    })?;
+    let dry = chosen.cms(digest, &vec![0; digest.output_len()], None)?;
     Ok(dry.finish(vec![0xff; chosen.max_signature_len()])?.len())
 }
 
