@@ -1,4 +1,6 @@
-//! The agent's own HTTPS requests: documents downloaded from and uploaded to the portal.
+//! The agent's own HTTP requests: documents downloaded from and uploaded to the portal (HTTPS
+//! only), and queries to timestamp authorities and revocation services (which sign their
+//! answers, so plain HTTP is what most of them serve).
 //!
 //! Strict by default: TLS verified against the operating system's roots plus the configured
 //! ones, no redirects followed (a redirect could lead off the allowed origin), a timeout on
@@ -128,7 +130,8 @@ impl Outbound {
         http.set_nodelay(true);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
-            .https_only()
+            // `download` and `upload` refuse plain HTTP themselves; `post` allows it.
+            .https_or_http()
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
@@ -149,6 +152,7 @@ impl Outbound {
         destination: &Path,
         limit: u64,
     ) -> Result<u64, FetchError> {
+        require_https(url)?;
         let request = self.request(Method::GET, url, credentials, empty())?;
         let response = self.send(request).await?;
         if response.status() != StatusCode::OK {
@@ -189,6 +193,7 @@ impl Outbound {
         filename: &str,
         path: &Path,
     ) -> Result<Reply, FetchError> {
+        require_https(url)?;
         let mut form = Form::new();
         form.file(field, filename, "application/pdf", path)
             .map_err(|e| FetchError::Failed(format!("{}: {e}", path.display())))?;
@@ -213,6 +218,40 @@ impl Outbound {
             response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body = self.read_reply(response).await?;
         Ok(Reply { status, content_type, body })
+    }
+
+    /// Posts `body` as `content_type` to `url` (`http` or `https`: for services whose answers are
+    /// signed, such as a TSA) and returns the answer's body, at most `limit` bytes, when the
+    /// status is 200 and its type is `accept`.
+    ///
+    /// # Errors
+    ///
+    /// [`FetchError::TooLarge`] past the limit; the network, TLS, a timeout, another status or
+    /// content type as [`FetchError::Failed`].
+    pub async fn post(
+        &self,
+        url: &url::Url,
+        content_type: &'static str,
+        body: Vec<u8>,
+        accept: &'static str,
+        limit: u64,
+    ) -> Result<Bytes, FetchError> {
+        let len = body.len() as u64;
+        let body = http_body_util::Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed_unsync();
+        let mut request = self.request(Method::POST, url, &Credentials::default(), body)?;
+        let headers = request.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+        let response = self.send(request).await?;
+        if response.status() != StatusCode::OK {
+            return Err(status_error(&response));
+        }
+        let answered = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !answered.trim().to_ascii_lowercase().starts_with(accept) {
+            return Err(FetchError::Failed(format!("the answer is {answered:?}, not {accept}")));
+        }
+        self.read_limited(response, limit).await
     }
 
     fn request(
@@ -273,18 +312,35 @@ impl Outbound {
     }
 
     async fn read_reply(&self, response: Response<Incoming>) -> Result<Bytes, FetchError> {
-        if content_length(response.headers()).is_some_and(|n| n > MAX_REPLY_BYTES) {
-            return Err(FetchError::Failed("the portal's answer is larger than 1 MiB".into()));
+        self.read_limited(response, MAX_REPLY_BYTES).await.map_err(|e| match e {
+            FetchError::TooLarge(_) => FetchError::Failed("the portal's answer is larger than 1 MiB".into()),
+            other => other,
+        })
+    }
+
+    /// The whole body, at most `limit` bytes.
+    async fn read_limited(&self, response: Response<Incoming>, limit: u64) -> Result<Bytes, FetchError> {
+        if content_length(response.headers()).is_some_and(|n| n > limit) {
+            return Err(FetchError::TooLarge(limit));
         }
         let mut body = response.into_body();
         let mut all = Vec::new();
         while let Some(chunk) = self.next_chunk(&mut body).await? {
-            if (all.len() + chunk.len()) as u64 > MAX_REPLY_BYTES {
-                return Err(FetchError::Failed("the portal's answer is larger than 1 MiB".into()));
+            if (all.len() + chunk.len()) as u64 > limit {
+                return Err(FetchError::TooLarge(limit));
             }
             all.extend_from_slice(&chunk);
         }
         Ok(Bytes::from(all))
+    }
+}
+
+/// Documents and the portal's session never travel in clear, whatever the caller checked.
+fn require_https(url: &url::Url) -> Result<(), FetchError> {
+    if url.scheme() == "https" {
+        Ok(())
+    } else {
+        Err(FetchError::Failed(format!("{}: only https is used for documents", url.scheme())))
     }
 }
 

@@ -212,6 +212,12 @@ error_codes! {
     UploadFailed = "upload_failed", 502,
         vi: "Đã ký nhưng không gửi được tài liệu lên cổng thông tin. Hãy kiểm tra kết nối mạng, đăng nhập lại và ký lại.",
         en: "The document was signed but could not be sent to the portal. Check the network, sign in again and sign again.";
+    /// A timestamp was asked for (`level` `B-T` or higher) but none could be had: no TSA is
+    /// set, it did not answer, or its answer failed the checks. Nothing was signed into the
+    /// document.
+    TimestampFailed = "timestamp_failed", 502,
+        vi: "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA). Hãy kiểm tra kết nối mạng và thử lại, hoặc báo cho quản trị viên.",
+        en: "No timestamp could be obtained from the timestamp authority (TSA). Check the network and retry, or tell your administrator.";
     /// An unexpected failure inside the agent.
     Internal = "internal_error", 500,
         vi: "Kyso gặp lỗi không mong muốn. Hãy thử lại hoặc liên hệ bộ phận hỗ trợ.",

@@ -65,8 +65,12 @@
 //! `limits.max_body_bytes`, 256 MiB by default), with the same options in the query string:
 //! `POST /v1/sign/detached?certificate=5f0c…&document_name=bao-cao.pdf&digest_algorithm=sha384`.
 //!
+//! `"level": "B-T"` adds an RFC 3161 timestamp over the signature from the administrator's TSA
+//! (`tsa.url`), as the signature-time-stamp unsigned attribute (CAdES-B-T); without a TSA, or
+//! when it does not answer, the request fails with `timestamp_failed`.
+//!
 //! The agent shows the user who asks, what is signed and with which certificate, asks for the
-//! PIN in its own window, and answers with a CMS `SignedData` (CAdES-B-B, detached):
+//! PIN in its own window, and answers with a CMS `SignedData` (CAdES-B-B or B-T, detached):
 //!
 //! ```json
 //! {
@@ -74,13 +78,16 @@
 //!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
 //!   "signature_algorithm": "rsa-pss",
 //!   "digest_algorithm": "sha256",
-//!   "content_digest_base64": "q1Yr...="
+//!   "content_digest_base64": "q1Yr...=",
+//!   "level": "B-T",
+//!   "timestamp_time": "2026-11-23T04:43:45Z"
 //! }
 //! ```
 //!
 //! # `POST /v1/sign/pdf`
 //!
-//! Adds a PAdES signature (baseline B-B, `ETSI.CAdES.detached`) by incremental update: the
+//! Adds a PAdES signature (baseline B-B, or B-T with `"level": "B-T"`; `ETSI.CAdES.detached`)
+//! by incremental update: the
 //! input's bytes are an exact prefix of the output, so earlier signatures stay valid. The `act`
 //! (Decree 30/2020) decides what the visible signature shows and, without `field`, `anchor` (a
 //! text under which to sign, such as the signer's title) or `rect`, where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
@@ -105,14 +112,30 @@
 //!   "pdf_base64": "JVBERi0xLjcK...",
 //!   "field_name": "Signature1",
 //!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
-//!   "signature_algorithm": "rsa-pss"
+//!   "signature_algorithm": "rsa-pss",
+//!   "level": "B-T"
+//! }
+//! ```
+//!
+//! The answer holds the signed PDF and what was made; `timestamp_time` is the time the TSA
+//! vouches for, for `B-T`:
+//!
+//! ```json
+//! {
+//!   "pdf_base64": "JVBERi0xLjcK...",
+//!   "field_name": "Signature1",
+//!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
+//!   "signature_algorithm": "rsa-pss",
+//!   "level": "B-T",
+//!   "timestamp_time": "2026-11-23T04:43:45Z"
 //! }
 //! ```
 //!
 //! For large files, send the PDF raw (`Content-Type: application/pdf`, streamed to disk) with the
-//! options in the query string, e.g. `POST /v1/sign/pdf?certificate=5f0c…&act=copy`; the answer is
-//! then the signed PDF itself, with `X-Kyso-Field`, `X-Kyso-Certificate` and
-//! `X-Kyso-Signature-Algorithm` headers readable by the page.
+//! options in the query string, e.g. `POST /v1/sign/pdf?certificate=5f0c…&act=copy&level=B-T`;
+//! the answer is then the signed PDF itself, with `X-Kyso-Field`, `X-Kyso-Certificate`,
+//! `X-Kyso-Signature-Algorithm`, `X-Kyso-Level` and (for B-T) `X-Kyso-Timestamp-Time` headers
+//! readable by the page.
 //!
 //! A batch signs up to 500 documents after one consent and one PIN entry; each document has its
 //! own placement, and each gets its own result (a damaged one does not stop the others):
@@ -134,6 +157,7 @@
 //! {
 //!   "certificate": "5f0c7d1e9a0b4c3d2e1f00112233445566778899aabbccddeeff001122334455",
 //!   "signature_algorithm": "rsa-pss",
+//!   "level": "B-B",
 //!   "results": [
 //!     { "document_name": "Công văn 15.pdf", "pdf_base64": "JVBERi0xLjcK...", "field_name": "Signature1" },
 //!     { "document_name": "Công văn 16.pdf", "error": { "code": "invalid_pdf",
@@ -207,7 +231,9 @@ pub use pdf::{
     MAX_BATCH_DOCUMENTS, PdfDocumentRequest, PdfDocumentResult, SignPdfBatchResponse, SignPdfRequest, SignPdfResponse,
     SigningAct, UploadResult, UrlAuth,
 };
-pub use sign::{DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm};
+pub use sign::{
+    DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm, SignatureLevel,
+};
 pub use status::StatusResponse;
 
 /// The API version this crate describes; it is the `v1` in every path.

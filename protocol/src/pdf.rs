@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DigestAlgorithm, ErrorDetail, SignatureAlgorithm};
+use crate::{DigestAlgorithm, ErrorDetail, SignatureAlgorithm, SignatureLevel};
 
 /// The signing acts of Decree 30/2020 (Appendix I), which decide what the visible signature
 /// shows and where it goes by default.
@@ -139,6 +139,10 @@ pub struct SignPdfRequest {
     /// Digest of the signed byte ranges (default SHA-256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_algorithm: Option<DigestAlgorithm>,
+    /// PAdES baseline level: `B-B` (the default) or `B-T` (an RFC 3161 timestamp over the
+    /// signature from the administrator's TSA, `tsa.url`, inside the signature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<SignatureLevel>,
 }
 
 /// What the portal's session needs for the agent to download and upload on the user's behalf,
@@ -182,6 +186,12 @@ pub struct SignPdfResponse {
     pub certificate: String,
     /// The signature algorithm used.
     pub signature_algorithm: SignatureAlgorithm,
+    /// The level made.
+    #[serde(default)]
+    pub level: SignatureLevel,
+    /// For `B-T`: the time the TSA vouches for, RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_time: Option<String>,
 }
 
 /// One document of a batch.
@@ -227,6 +237,9 @@ pub struct SignPdfBatchResponse {
     /// The signature algorithm used; absent when no document could be signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_algorithm: Option<SignatureAlgorithm>,
+    /// The level of every signed document.
+    #[serde(default)]
+    pub level: SignatureLevel,
     /// Per document.
     pub results: Vec<PdfDocumentResult>,
 }
@@ -250,6 +263,9 @@ pub struct PdfDocumentResult {
     /// The field that holds the signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
+    /// For `B-T`: the time the TSA vouches for, RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_time: Option<String>,
     /// Why this document was not signed (e.g. `invalid_pdf`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,

@@ -28,6 +28,10 @@ pub struct SignDetachedRequest {
     /// The document's name, shown to the user in the consent window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
+    /// `B-B` (the default) or `B-T`: CAdES-T, with an RFC 3161 timestamp over the signature
+    /// from the TSA the administrator set (`tsa.url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<SignatureLevel>,
 }
 
 /// The options of a raw-body (`application/octet-stream`) detached sign request, from the query
@@ -46,6 +50,9 @@ pub struct SignDetachedQuery {
     /// See [`SignDetachedRequest::document_name`].
     #[serde(default)]
     pub document_name: Option<String>,
+    /// See [`SignDetachedRequest::level`].
+    #[serde(default)]
+    pub level: Option<SignatureLevel>,
 }
 
 /// Returns the detached signature.
@@ -61,6 +68,40 @@ pub struct SignDetachedResponse {
     pub digest_algorithm: DigestAlgorithm,
     /// The digest of the content that was signed, standard base64.
     pub content_digest_base64: String,
+    /// The level made.
+    #[serde(default)]
+    pub level: SignatureLevel,
+    /// For `B-T`: the time the TSA vouches for, RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_time: Option<String>,
+}
+
+/// How long a signature stays verifiable (ETSI EN 319 122 / 319 142 baseline levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum SignatureLevel {
+    /// The signature and the signer's certificate: verifiable while the certificate is valid.
+    #[default]
+    #[serde(rename = "B-B")]
+    BB,
+    /// Plus an RFC 3161 timestamp over the signature from a trusted TSA, proving it existed
+    /// before that time.
+    #[serde(rename = "B-T")]
+    BT,
+}
+
+impl SignatureLevel {
+    /// Returns the wire name (`B-B`, `B-T`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BB => "B-B",
+            Self::BT => "B-T",
+        }
+    }
+
+    /// Whether the signature carries a signature timestamp.
+    pub fn timestamped(self) -> bool {
+        self != Self::BB
+    }
 }
 
 /// Signature algorithms (Circular 15/2025: RSA-PSS preferred, PKCS#1 v1.5 still accepted, ECDSA).

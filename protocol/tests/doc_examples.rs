@@ -2,7 +2,7 @@
 
 use kyso_protocol::{
     CertificateList, ErrorResponse, SignDetachedRequest, SignDetachedResponse, SignPdfBatchResponse, SignPdfRequest,
-    SignPdfResponse, SigningAct, StatusResponse,
+    SignPdfResponse, SignatureLevel, SigningAct, StatusResponse,
 };
 
 fn examples() -> Vec<String> {
@@ -27,24 +27,28 @@ fn examples() -> Vec<String> {
 #[test]
 fn every_worked_example_parses() {
     let examples = examples();
-    assert_eq!(examples.len(), 11, "update this test when adding examples");
+    assert_eq!(examples.len(), 12, "update this test when adding examples");
     serde_json::from_str::<StatusResponse>(&examples[0]).expect("status example");
     serde_json::from_str::<CertificateList>(&examples[1]).expect("certificates example");
     serde_json::from_str::<SignDetachedRequest>(&examples[2]).expect("sign request example");
-    serde_json::from_str::<SignDetachedResponse>(&examples[3]).expect("sign response example");
+    let detached: SignDetachedResponse = serde_json::from_str(&examples[3]).expect("sign response example");
+    assert_eq!(detached.level, SignatureLevel::BT);
     let pdf: SignPdfRequest = serde_json::from_str(&examples[4]).expect("pdf request example");
     assert_eq!(pdf.act, Some(SigningAct::Approve));
-    serde_json::from_str::<SignPdfResponse>(&examples[5]).expect("pdf response example");
-    let batch: SignPdfRequest = serde_json::from_str(&examples[6]).expect("pdf batch example");
+    let into_field: SignPdfRequest = serde_json::from_str(&examples[5]).expect("pdf field request example");
+    assert_eq!(into_field.level, Some(SignatureLevel::BT));
+    let signed: SignPdfResponse = serde_json::from_str(&examples[6]).expect("pdf response example");
+    assert!(signed.timestamp_time.is_some());
+    let batch: SignPdfRequest = serde_json::from_str(&examples[7]).expect("pdf batch example");
     assert_eq!(batch.documents.map(|d| d.len()), Some(2));
-    let results: SignPdfBatchResponse = serde_json::from_str(&examples[7]).expect("pdf batch response example");
+    let results: SignPdfBatchResponse = serde_json::from_str(&examples[8]).expect("pdf batch response example");
     let failed = results.results[1].error.as_ref().expect("an error");
     assert_eq!(failed.message_en, failed.code.message_en());
-    let by_url: SignPdfRequest = serde_json::from_str(&examples[8]).expect("pdf by URL example");
+    let by_url: SignPdfRequest = serde_json::from_str(&examples[9]).expect("pdf by URL example");
     assert!(by_url.pdf_url.is_some() && by_url.upload_url.is_some() && by_url.url_auth.is_some());
-    let uploaded: SignPdfResponse = serde_json::from_str(&examples[9]).expect("uploaded response example");
+    let uploaded: SignPdfResponse = serde_json::from_str(&examples[10]).expect("uploaded response example");
     assert!(uploaded.pdf_base64.is_none() && uploaded.upload.is_some());
-    let err: ErrorResponse = serde_json::from_str(&examples[10]).expect("error example");
+    let err: ErrorResponse = serde_json::from_str(&examples[11]).expect("error example");
     assert_eq!(err.error.message_en, err.error.code.message_en());
     assert_eq!(err.error.message_vi, err.error.code.message_vi());
 }

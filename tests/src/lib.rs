@@ -12,6 +12,7 @@ pub mod images;
 pub mod pdfs;
 pub mod pki;
 pub mod portal;
+pub mod responders;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -7,15 +7,20 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
+use crate::responders::Responders;
+
 /// The PIN the generator gives the token.
 pub const PIN: &str = "123456";
 
-/// A PKI and token made by `tests/pki/make-test-pki.sh`.
+/// A PKI and token made by `tests/pki/make-test-pki.sh`, with its responders (OCSP, CRLs, TSA)
+/// running on loopback.
 #[derive(Debug)]
 pub struct Pki {
     dir: PathBuf,
-    _owner: Option<tempfile::TempDir>,
     env: HashMap<String, String>,
+    responders: Responders,
+    // Last: the directory outlives the responders that read it.
+    _owner: Option<tempfile::TempDir>,
 }
 
 impl Pki {
@@ -29,15 +34,29 @@ impl Pki {
     pub fn fresh() -> Pki {
         let owner = crate::temp_dir("kyso-pki-");
         let dir = owner.path().to_owned();
+        // The responders' port goes into the certificates, so it is taken first and kept.
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind the responders' port");
+        let responder = format!("http://127.0.0.1:{}", listener.local_addr().expect("address").port());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("pki/make-test-pki.sh");
-        let output = Command::new("bash").arg(&script).arg(&dir).output().expect("run make-test-pki.sh");
+        let output = Command::new("bash")
+            .arg(&script)
+            .arg(&dir)
+            .env("RESPONDER", &responder)
+            .output()
+            .expect("run make-test-pki.sh");
         assert!(output.status.success(), "make-test-pki.sh failed:\n{}", String::from_utf8_lossy(&output.stderr));
         let env = std::fs::read_to_string(dir.join("env"))
             .expect("pki env file")
             .lines()
             .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect();
-        Pki { dir, _owner: Some(owner), env }
+        let responders = Responders::start(&dir, listener);
+        Pki { dir, env, responders, _owner: Some(owner) }
+    }
+
+    /// The OCSP responder, CRL server and TSA named in the certificates.
+    pub fn responders(&self) -> &Responders {
+        &self.responders
     }
 
     /// The directory with the PEM files.
@@ -61,7 +80,7 @@ impl Pki {
     }
 
     /// The SHA-256 thumbprint (hex) of an end-entity certificate: `person-rsa`, `org-rsa`,
-    /// `person-ec`, `expired-rsa`.
+    /// `person-ec`, `expired-rsa`, `person-always`, `revoked-rsa`.
     pub fn thumbprint(&self, name: &str) -> String {
         let der = std::fs::read(self.path(&format!("{name}.der"))).expect("certificate der");
         hex::encode(Sha256::digest(der))

@@ -195,3 +195,33 @@ pub fn pyhanko_fields(pdf: &Path) -> Result<Vec<String>, String> {
     let text = run(Command::new("pyhanko").args(["sign", "list"]).arg(pdf))?;
     Ok(text.lines().filter(|l| l.ends_with(":EMPTY") || l.ends_with(":FILLED")).map(str::to_owned).collect())
 }
+
+/// `pyhanko sign validate` of every signature in `pdf`, trusting only `root`, with revocation
+/// checking on and hard (`--force-revinfo`: every certificate needs OCSP or CRL evidence, fetched
+/// from the responders its certificates name or embedded in the file). Ok is pyHanko's report
+/// when every signature is valid: one status line each, e.g.
+/// `Signature1:61a8...:INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>,UNTOUCHED`.
+///
+/// # Errors
+///
+/// pyHanko's output when a signature is not valid.
+pub fn pyhanko_revocation_checked(pdf: &Path, root: &Path) -> Result<String, String> {
+    run(Command::new("pyhanko")
+        .args(["sign", "validate", "--force-revinfo", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg(pdf))
+}
+
+/// As [`pyhanko_revocation_checked`], for a detached signature over `content`.
+///
+/// # Errors
+///
+/// pyHanko's output when the signature is not valid.
+pub fn pyhanko_detached_revocation_checked(signature: &Path, content: &Path, root: &Path) -> Result<String, String> {
+    run(Command::new("pyhanko")
+        .args(["sign", "validate", "--force-revinfo", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg("--detached")
+        .arg(signature)
+        .arg(content))
+}

@@ -87,7 +87,7 @@ fn certificates_json_uses_kyso_config() {
         .expect("run");
     assert!(result.status.success(), "{:?}: {}", result.status, String::from_utf8_lossy(&result.stderr));
     let list: serde_json::Value = serde_json::from_slice(&result.stdout).expect("json");
-    assert_eq!(list["certificates"].as_array().map(Vec::len), Some(6));
+    assert_eq!(list["certificates"].as_array().map(Vec::len), Some(7));
 }
 
 #[test]

@@ -24,7 +24,7 @@ async fn certificates_describe_every_certificate() {
     let agent = Agent::start(pki);
     let list = agent.client().get("/v1/certificates").await.json();
     let certs = list["certificates"].as_array().expect("list");
-    assert_eq!(certs.len(), 6, "{list}");
+    assert_eq!(certs.len(), 7, "{list}");
     let find = |name: &str| {
         let thumbprint = pki.thumbprint(name);
         certs.iter().find(|c| c["thumbprint"] == thumbprint.as_str()).unwrap_or_else(|| panic!("{name} not listed"))

@@ -8,5 +8,6 @@ mod detached;
 mod pdf;
 mod security;
 mod server;
+mod timestamps;
 mod tokens;
 mod urls;

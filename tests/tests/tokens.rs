@@ -67,7 +67,7 @@ async fn token_pulled_out_while_the_prompt_is_open() {
     let pki = Pki::fresh();
     let agent = Agent::start(&pki);
     let client = agent.client();
-    assert_eq!(client.get("/v1/certificates").await.json()["certificates"].as_array().map(Vec::len), Some(6));
+    assert_eq!(client.get("/v1/certificates").await.json()["certificates"].as_array().map(Vec::len), Some(7));
     agent.answers(&[&format!("run {}", pki.delete_token_command()), &format!("pin {PIN}")]);
     let reply = client.post_json("/v1/sign/detached", &sign_body(&pki, "person-rsa")).await;
     assert_eq!((reply.status, reply.error_code().as_str()), (503, "token_absent"), "{}", reply.json());

@@ -74,6 +74,16 @@ fn init_logging() {
 }
 
 /// A multi-threaded runtime for the commands that need one.
+/// The TSA at `url`, through an outbound client made from `config`.
+fn timestamp_authority(
+    config: &crate::config::Config,
+    url: Option<url::Url>,
+) -> Result<Option<crate::signing::TimestampAuthority>, String> {
+    let Some(url) = url else { return Ok(None) };
+    let outbound = crate::outbound::Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
+    Ok(Some(crate::signing::TimestampAuthority::new(url, outbound)))
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -4,7 +4,7 @@ use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm, SigningAct};
+use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm, SignatureLevel, SigningAct};
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
@@ -33,6 +33,12 @@ pub struct Args {
     /// Digest algorithm: sha256, sha384 or sha512.
     #[arg(long, default_value = "sha256", value_parser = parse_digest)]
     digest: DigestAlgorithm,
+    /// Level: B-B, or B-T (a timestamp from the TSA, tsa.url or --tsa).
+    #[arg(long, default_value = "B-B", value_parser = parse_level)]
+    level: SignatureLevel,
+    /// The timestamp authority's URL, instead of tsa.url.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<url::Url>,
     /// PDF: sign into this existing empty signature field.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["page", "rect", "detached"])]
     field: Option<String>,
@@ -107,6 +113,11 @@ fn parse_algorithm(text: &str) -> Result<SignatureAlgorithm, String> {
         .map_err(|_| "expected rsa-pss, rsa-pkcs1 or ecdsa".into())
 }
 
+fn parse_level(text: &str) -> Result<SignatureLevel, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_ascii_uppercase()))
+        .map_err(|_| "expected B-B or B-T".into())
+}
+
 fn parse_digest(text: &str) -> Result<DigestAlgorithm, String> {
     serde_json::from_value(serde_json::Value::String(text.into()))
         .map_err(|_| "expected sha256, sha384 or sha512".into())
@@ -124,7 +135,10 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout }
     };
     let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
-    let signer = Signer::new(tokens, prompter, 0).with_fonts(config.font.clone(), config.bold_font.clone());
+    let tsa = args.tsa.clone().or_else(|| config.tsa_url.clone());
+    let signer = Signer::new(tokens, prompter, 0)
+        .with_fonts(config.font.clone(), config.bold_font.clone())
+        .with_timestamps(super::timestamp_authority(&config, tsa)?);
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),
@@ -211,6 +225,7 @@ fn sign_batch(
         certificate,
         algorithm: args.algorithm,
         digest: args.digest,
+        level: args.level,
         info: info(args),
         time: crate::pdf::local_now(),
         documents,
@@ -246,6 +261,7 @@ fn sign_pdf(
         certificate,
         algorithm: args.algorithm,
         digest: args.digest,
+        level: args.level,
         placement: placement(args),
         field_name: None,
         info: info(args),
@@ -280,6 +296,7 @@ fn sign_detached(
         document_name: name,
         certificate,
         algorithm: args.algorithm,
+        level: args.level,
         content_file: None,
     };
     let response = runtime.block_on(signer.sign_detached(CLI_ORIGIN, input)).map_err(|e| super::explain(&e))?;

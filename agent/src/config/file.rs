@@ -25,6 +25,15 @@ pub struct ConfigFile {
     pub appearance: AppearanceSection,
     #[serde(default)]
     pub outbound: OutboundSection,
+    #[serde(default)]
+    pub tsa: TsaSection,
+}
+
+/// `[tsa]`: the RFC 3161 timestamp authority for `B-T` and higher levels.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TsaSection {
+    pub url: Option<Spanned<String>>,
 }
 
 /// `[outbound]`: the agent's own HTTPS requests (document URLs).

@@ -87,6 +87,8 @@ pub struct Config {
     pub outbound_tls_roots: Vec<PathBuf>,
     /// How long an outbound request may wait to connect, for an answer, or between two chunks.
     pub outbound_timeout: Duration,
+    /// The RFC 3161 timestamp authority (`http` or `https`), for `B-T` and higher levels.
+    pub tsa_url: Option<url::Url>,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -337,6 +339,11 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         None => Duration::from_secs(30),
     };
 
+    let tsa_url = match pick(policy, user, |f| f.tsa.url.as_ref()) {
+        Some((source, text)) => Some(parse_tsa_url(text.get_ref()).map_err(|why| source.error(text, why))?),
+        None => None,
+    };
+
     if danger_any {
         tracing::warn!(
             "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
@@ -357,8 +364,22 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         bold_font,
         outbound_tls_roots,
         outbound_timeout,
+        tsa_url,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
+}
+
+/// A TSA's URL: `http` (RFC 3161 replies are signed, so most TSAs serve plain HTTP) or
+/// `https`, with no credentials in it (they would reach the logs).
+fn parse_tsa_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("tsa.url: {text:?} is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("tsa.url: {text:?} must be an http or https URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("tsa.url: credentials in the URL are not supported".into());
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -413,6 +434,18 @@ mod tests {
         assert!(validate(Some(source("u.toml", &text).expect("parses")), None).is_err());
         let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
         assert_eq!((config.outbound_tls_roots.len(), config.outbound_timeout.as_secs()), (0, 30));
+    }
+
+    #[test]
+    fn tsa_url_is_checked_at_load() {
+        let text = format!("{TLS}\n[tsa]\nurl = \"ftp://tsa.example\"\n");
+        let err = validate(Some(source("u.toml", &text).expect("parses")), None).expect_err("ftp");
+        assert!(err.message.contains("tsa.url") && err.line == Some(6), "{err}");
+        let text = format!("{TLS}\n[tsa]\nurl = \"http://user:pw@tsa.example/\"\n");
+        assert!(validate(Some(source("u.toml", &text).expect("parses")), None).is_err());
+        let text = format!("{TLS}\n[tsa]\nurl = \"http://tsa.ca.gov.vn\"\n");
+        let config = validate(Some(source("u.toml", &text).expect("parses")), None).expect("valid");
+        assert_eq!(config.tsa_url.map(String::from).as_deref(), Some("http://tsa.ca.gov.vn/"));
     }
 
     #[test]

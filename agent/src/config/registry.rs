@@ -40,6 +40,7 @@ const KNOWN: &[(&str, Kind)] = &[
     ("appearance.bold_font", Kind::Text),
     ("outbound.tls_roots", Kind::List),
     ("outbound.timeout_seconds", Kind::Number),
+    ("tsa.url", Kind::Text),
     ("limits.max_body_bytes", Kind::Number),
     ("limits.max_connections", Kind::Number),
     ("limits.max_queued_requests", Kind::Number),

@@ -17,10 +17,11 @@ use super::remote::{DEFAULT_UPLOAD_FIELD, Remote, name_from_url};
 use super::routes::{json, query_map};
 use crate::error::ApiError;
 use crate::pdf::{Placement, SignatureInfo};
-use crate::signing::{Look, PdfInput};
+use crate::signing::{Look, PdfInput, rfc3339};
 
 /// Response headers a page may read (CORS hides others).
-const EXPOSED: &str = "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm";
+const EXPOSED: &str =
+    "x-kyso-field, x-kyso-certificate, x-kyso-signature-algorithm, x-kyso-level, x-kyso-timestamp-time";
 
 /// Signs one PDF.
 pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Response<ResponseBody>, ApiError> {
@@ -80,7 +81,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
     let look = look.or_else(|| matches!(placement, Placement::Invisible).not().then(Look::default));
     let destination = work.path().join("signed.pdf");
     let document_name = options.document_name.clone().unwrap_or_else(|| "(không tên / unnamed).pdf".into());
-    tracing::info!(%origin, document = %document_name, "pdf sign request");
+    let level = options.level.unwrap_or_default();
+    tracing::info!(%origin, document = %document_name, level = level.as_str(), "pdf sign request");
     let output = api
         .signer
         .sign_pdf(
@@ -92,6 +94,7 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
                 certificate: options.certificate.clone(),
                 algorithm: options.signature_algorithm,
                 digest: options.digest_algorithm.unwrap_or_default(),
+                level,
                 placement,
                 field_name: options.field_name.clone(),
                 info: SignatureInfo {
@@ -114,6 +117,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             field_name: output.field_name,
             certificate: output.certificate,
             signature_algorithm: output.signature_algorithm,
+            level,
+            timestamp_time: output.timestamp_time.map(rfc3339),
         };
         match upload {
             Some(url) => {
@@ -142,7 +147,12 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         ("x-kyso-field", field.as_str()),
         ("x-kyso-certificate", output.certificate.as_str()),
         ("x-kyso-signature-algorithm", output.signature_algorithm.as_str()),
+        ("x-kyso-level", level.as_str()),
+        ("x-kyso-timestamp-time", &output.timestamp_time.map(rfc3339).unwrap_or_default()),
     ] {
+        if value.is_empty() {
+            continue;
+        }
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }

@@ -16,7 +16,7 @@ use super::routes::json;
 use crate::error::ApiError;
 use crate::multipart::Form;
 use crate::pdf::SignatureInfo;
-use crate::signing::{Look, PdfBatch, PdfDocument};
+use crate::signing::{Look, PdfBatch, PdfDocument, rfc3339};
 
 /// One document on its way through the batch.
 struct Slot {
@@ -29,8 +29,8 @@ struct Slot {
 enum Outcome {
     /// Ready to sign: its place in [`PdfBatch::documents`].
     Queued,
-    /// Signed, with the field that holds the signature.
-    Signed(String),
+    /// Signed, with the field that holds the signature and the timestamp's time.
+    Signed(String, Option<String>),
     Failed(ApiError),
 }
 
@@ -74,11 +74,13 @@ pub async fn sign(
     // As for one document: a place without an act shows the plain text block.
     let placed = documents.iter().any(|d| d.rect.is_some() || d.field.is_some() || d.anchor.is_some());
     let look = look.or_else(|| placed.then(Look::default));
+    let level = options.level.unwrap_or_default();
     let mut batch = PdfBatch {
         look,
         certificate: options.certificate.clone(),
         algorithm: options.signature_algorithm,
         digest: options.digest_algorithm.unwrap_or_default(),
+        level,
         info: SignatureInfo {
             reason: options.reason.clone(),
             location: options.location.clone(),
@@ -128,7 +130,7 @@ pub async fn sign(
             slot.outcome = match outcomes.next() {
                 Some(Ok(output)) => {
                     algorithm = Some(output.signature_algorithm);
-                    Outcome::Signed(output.field_name)
+                    Outcome::Signed(output.field_name, output.timestamp_time.map(rfc3339))
                 }
                 Some(Err(error)) => Outcome::Failed(error),
                 None => Outcome::Failed(ApiError::with(ErrorCode::Internal, "no outcome for this document")),
@@ -146,13 +148,14 @@ pub async fn sign(
             part: None,
             upload: None,
             field_name: None,
+            timestamp_time: None,
             error: None,
         };
         match &slot.outcome {
-            Outcome::Signed(field_name) => {
+            Outcome::Signed(field_name, time) => {
                 let delivered = deliver(&remote, &slot, field, form.as_mut(), index, &mut result).await;
                 match delivered {
-                    Ok(()) => result.field_name = Some(field_name.clone()),
+                    Ok(()) => (result.field_name, result.timestamp_time) = (Some(field_name.clone()), time.clone()),
                     Err(error) => result.error = Some(error.to_response().error),
                 }
             }
@@ -163,7 +166,7 @@ pub async fn sign(
     }
     let signed = results.iter().filter(|r| r.error.is_none()).count();
     tracing::info!(%origin, signed, failed = results.len() - signed, "pdf batch done");
-    let answer = SignPdfBatchResponse { certificate, signature_algorithm: algorithm, results };
+    let answer = SignPdfBatchResponse { certificate, signature_algorithm: algorithm, level, results };
     let Some(mut form) = form else { return Ok(json(StatusCode::OK, &answer)) };
     form.bytes_first("results", "application/json", serde_json::to_vec(&answer).unwrap_or_default());
     // The files are read as the answer is sent; their directory goes with the body.

@@ -130,6 +130,7 @@ async fn detached_input(api: &Api, request: Request<Incoming>) -> Result<Detache
                 document_name: req.document_name.unwrap_or_else(|| "(không tên / unnamed)".into()),
                 certificate: req.certificate,
                 algorithm: req.signature_algorithm,
+                level: req.level.unwrap_or_default(),
                 content_file: None,
             })
         }
@@ -144,6 +145,7 @@ async fn detached_input(api: &Api, request: Request<Incoming>) -> Result<Detache
                 document_name: options.document_name.unwrap_or_else(|| "(không tên / unnamed)".into()),
                 certificate: options.certificate,
                 algorithm: options.signature_algorithm,
+                level: options.level.unwrap_or_default(),
                 content_file: Some(spooled.file),
             })
         }

@@ -1,9 +1,10 @@
-//! Detached CAdES-B-B signatures over content or a digest the portal computed.
+//! Detached CAdES signatures (B-B, or B-T with a signature timestamp) over content or a digest
+//! the portal computed.
 
 use std::time::SystemTime;
 
 use base64::Engine;
-use kyso_protocol::{DigestAlgorithm, SignDetachedResponse, SignatureAlgorithm};
+use kyso_protocol::{DigestAlgorithm, SignDetachedResponse, SignatureAlgorithm, SignatureLevel};
 
 use super::Signer;
 use crate::error::ApiError;
@@ -24,13 +25,15 @@ pub struct DetachedInput {
     pub certificate: String,
     /// Requested algorithm, or `None` for the key's default.
     pub algorithm: Option<SignatureAlgorithm>,
+    /// B-B, or B-T.
+    pub level: SignatureLevel,
     /// The exact bytes that were hashed, on disk, kept until the request ends so that the
     /// consent window can show them; `None` for digest-only and small in-memory requests.
     pub content_file: Option<tempfile::NamedTempFile>,
 }
 
 impl Signer {
-    /// Makes a detached CAdES-B-B signature over `input` for `origin`, after the user's consent.
+    /// Makes a detached CAdES signature over `input` for `origin`, after the user's consent.
     ///
     /// # Errors
     ///
@@ -46,6 +49,7 @@ impl Signer {
             )));
         }
         super::parse_thumbprint(&input.certificate)?;
+        let tsa = self.timestamps_for(input.level)?;
         let _admission = self.admit().await?;
         let chosen = self.choose(&input.certificate, input.algorithm).await?;
         let prepared = chosen.cms(input.digest_algorithm, &input.digest, Some(SystemTime::now()))?;
@@ -60,7 +64,11 @@ impl Signer {
             .await?
             .pop()
             .ok_or_else(|| ApiError::with(kyso_protocol::ErrorCode::Internal, "the token returned no signature"))?;
-        let cms = prepared.finish(signature)?;
+        let token = match tsa {
+            Some(tsa) => Some(tsa.stamp(input.digest_algorithm, &signature).await?),
+            None => None,
+        };
+        let cms = prepared.finish_timestamped(signature, token.as_ref().map(|t| t.der.as_slice()))?;
         let b64 = base64::engine::general_purpose::STANDARD;
         Ok(SignDetachedResponse {
             signature_base64: b64.encode(cms),
@@ -68,6 +76,8 @@ impl Signer {
             signature_algorithm: chosen.algorithm,
             digest_algorithm: input.digest_algorithm,
             content_digest_base64: b64.encode(&input.digest),
+            level: input.level,
+            timestamp_time: token.map(|t| super::rfc3339(t.time)),
         })
     }
 }

@@ -9,8 +9,9 @@ use std::time::SystemTime;
 
 mod detached;
 mod pdf;
+mod timestamping;
 
-use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignatureAlgorithm};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignatureAlgorithm, SignatureLevel};
 use secrecy::SecretString;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -21,6 +22,7 @@ use crate::token::{SignJob, SigningTarget, TokenService};
 
 pub use detached::DetachedInput;
 pub use pdf::{Look, PdfBatch, PdfDocument, PdfInput, PdfOutput};
+pub use timestamping::{TimestampAuthority, rfc3339};
 
 /// Signs on behalf of callers, one prompt at a time.
 #[derive(Debug, Clone)]
@@ -33,6 +35,8 @@ pub struct Signer {
     admitted: Arc<Semaphore>,
     /// Fonts configured for appearances (`appearance.font`, `appearance.bold_font`).
     fonts: [Option<std::path::PathBuf>; 2],
+    /// The TSA (`tsa.url`), for `B-T` and higher.
+    timestamps: Option<TimestampAuthority>,
 }
 
 impl Signer {
@@ -44,7 +48,31 @@ impl Signer {
             prompt: Arc::new(Semaphore::new(1)),
             admitted: Arc::new(Semaphore::new(max_queued + 1)),
             fonts: [None, None],
+            timestamps: None,
         }
+    }
+
+    /// Timestamps `B-T` signatures with `tsa`.
+    pub fn with_timestamps(mut self, tsa: Option<TimestampAuthority>) -> Self {
+        self.timestamps = tsa;
+        self
+    }
+
+    /// The TSA a signature of `level` needs, if any.
+    ///
+    /// # Errors
+    ///
+    /// `timestamp_failed` when the level needs one and none is configured.
+    fn timestamps_for(&self, level: SignatureLevel) -> Result<Option<&TimestampAuthority>, ApiError> {
+        if !level.timestamped() {
+            return Ok(None);
+        }
+        self.timestamps.as_ref().map(Some).ok_or_else(|| {
+            ApiError::with(
+                ErrorCode::TimestampFailed,
+                format!("level {} needs a timestamp authority, and none is set (tsa.url)", level.as_str()),
+            )
+        })
     }
 
     /// Uses these fonts for appearance text instead of Times New Roman / Liberation Serif.

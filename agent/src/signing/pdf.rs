@@ -1,10 +1,10 @@
-//! PAdES-B-B signatures: prepare the revision (off the async threads), ask the user, sign on
-//! the token, fill in the CMS.
+//! PAdES signatures (B-B, B-T): prepare the revision (off the async threads), ask the user, sign
+//! on the token, timestamp the signatures, fill in the CMS.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm, SigningAct};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm, SignatureLevel, SigningAct};
 use time::OffsetDateTime;
 
 use super::{Chosen, Signer};
@@ -34,6 +34,8 @@ pub struct PdfInput {
     pub algorithm: Option<SignatureAlgorithm>,
     /// Digest algorithm.
     pub digest: DigestAlgorithm,
+    /// B-B, or B-T.
+    pub level: SignatureLevel,
     /// Where the signature goes.
     pub placement: Placement,
     /// Name for a new signature field.
@@ -74,6 +76,8 @@ pub struct PdfBatch {
     pub algorithm: Option<SignatureAlgorithm>,
     /// Digest algorithm.
     pub digest: DigestAlgorithm,
+    /// B-B, or B-T, for every signature.
+    pub level: SignatureLevel,
     /// Reason, location, contact, for every signature.
     pub info: SignatureInfo,
     /// `/M`.
@@ -110,6 +114,8 @@ pub struct PdfOutput {
     pub signature_algorithm: SignatureAlgorithm,
     /// Size of the signed file.
     pub size: u64,
+    /// For B-T: the time the TSA vouches for.
+    pub timestamp_time: Option<std::time::SystemTime>,
 }
 
 impl Signer {
@@ -125,6 +131,7 @@ impl Signer {
             certificate: input.certificate,
             algorithm: input.algorithm,
             digest: input.digest,
+            level: input.level,
             info: input.info,
             time: input.time,
             look: input.look,
@@ -152,9 +159,15 @@ impl Signer {
     /// per document (inside the `Ok`): the PDF errors of [`Signer::sign_pdf`].
     pub async fn sign_pdfs(&self, origin: &str, batch: PdfBatch) -> Result<Vec<Result<PdfOutput, ApiError>>, ApiError> {
         super::parse_thumbprint(&batch.certificate)?;
+        let tsa = self.timestamps_for(batch.level)?;
         let _admission = self.admit().await?;
         let chosen = self.choose(&batch.certificate, batch.algorithm).await?;
-        let capacity = reserve(cms_size(&chosen, batch.digest)?);
+        // A timestamp goes inside the reserve too: one of this TSA's tokens stands in for it.
+        let sample_token = match tsa {
+            Some(tsa) => Some(tsa.sample(batch.digest).await?),
+            None => None,
+        };
+        let capacity = reserve(cms_size(&chosen, batch.digest, sample_token.as_deref())?);
         let PdfBatch { digest, info, time, documents, look, .. } = batch;
         let content = match look {
             Some(look) => Some(act_content(look, &chosen, time)?),
@@ -200,12 +213,17 @@ impl Signer {
             if signatures.len() != pending.len() {
                 return Err(ApiError::with(ErrorCode::Internal, "the token returned fewer signatures than asked"));
             }
+            let tokens = match tsa {
+                Some(tsa) => tsa.stamp_all(digest, &signatures).await?.into_iter().map(Some).collect(),
+                None => vec![None; signatures.len()],
+            };
             let mut finishing = Vec::with_capacity(pending.len());
             let mut redo = Vec::new();
-            for ((index, prepared, cms), signature) in pending.into_iter().zip(signatures) {
-                let der = cms.finish(signature)?;
+            for (((index, prepared, cms), signature), token) in pending.into_iter().zip(signatures).zip(tokens) {
+                let der = cms.finish_timestamped(signature, token.as_ref().map(|t| t.der.as_slice()))?;
+                let stamped = token.map(|t| t.time);
                 if der.len() <= prepared.capacity() {
-                    finishing.push((index, prepared, der));
+                    finishing.push((index, prepared, der, stamped));
                 } else if round == 0 {
                     // The reserve was too small (a token's unusual encoding): the revision is
                     // written again with room for this CMS and signed again, with the PIN the
@@ -223,7 +241,7 @@ impl Signer {
             let finished = tokio::task::spawn_blocking(move || {
                 finishing
                     .into_iter()
-                    .map(|(index, prepared, der)| {
+                    .map(|(index, prepared, der, stamped)| {
                         let field_name = prepared.field_name.clone();
                         let destination = &names[index].1;
                         let outcome = prepared.finish(&der, destination).map(|()| PdfOutput {
@@ -231,6 +249,7 @@ impl Signer {
                             certificate: certificate.clone(),
                             signature_algorithm: algorithm,
                             size: std::fs::metadata(destination).map(|m| m.len()).unwrap_or(0),
+                            timestamp_time: stamped,
                         });
                         (index, outcome)
                     })
@@ -358,10 +377,10 @@ fn load_fonts(regular: Option<&std::path::Path>, bold: Option<&std::path::Path>)
 }
 
 /// The size of the CMS this key makes, from a dry run of the real shape with the largest
-/// signature value.
-fn cms_size(chosen: &Chosen, digest: DigestAlgorithm) -> Result<usize, ApiError> {
+/// signature value and, for B-T, a token of the TSA's.
+fn cms_size(chosen: &Chosen, digest: DigestAlgorithm, token: Option<&[u8]>) -> Result<usize, ApiError> {
     let dry = chosen.cms(digest, &vec![0; digest.output_len()], None)?;
-    Ok(dry.finish(vec![0xff; chosen.max_signature_len()])?.len())
+    Ok(dry.finish_timestamped(vec![0xff; chosen.max_signature_len()], token)?.len())
 }
 
 /// Maps a PDF failure to what the caller sees.
