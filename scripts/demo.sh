@@ -35,6 +35,9 @@ key = "$demo/tls/key.pem"
 
 [pkcs11]
 modules = ["$MODULE"]
+
+[trust]
+anchors = ["$demo/pki/root.pem"]
 TOML
 
 cat <<MSG

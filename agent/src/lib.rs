@@ -19,3 +19,4 @@ pub mod prompt;
 pub mod server;
 pub mod signing;
 pub mod token;
+pub mod trust;

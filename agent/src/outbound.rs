@@ -254,6 +254,21 @@ impl Outbound {
         self.read_limited(response, limit).await
     }
 
+    /// Gets `url` (`http` or `https`: for signed objects such as CRLs) and returns the body, at
+    /// most `limit` bytes, when the status is 200.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Outbound::post`].
+    pub async fn get(&self, url: &url::Url, limit: u64) -> Result<Bytes, FetchError> {
+        let request = self.request(Method::GET, url, &Credentials::default(), empty())?;
+        let response = self.send(request).await?;
+        if response.status() != StatusCode::OK {
+            return Err(status_error(&response));
+        }
+        self.read_limited(response, limit).await
+    }
+
     fn request(
         &self,
         method: Method,

@@ -164,6 +164,18 @@ error_codes! {
     CertificateNotYetValid = "certificate_not_yet_valid", 403,
         vi: "Chứng thư số chưa đến thời hạn sử dụng. Hãy kiểm tra đồng hồ máy tính.",
         en: "The certificate is not valid yet. Check the computer's clock.";
+    /// The certificate has been revoked by its certificate authority.
+    CertificateRevoked = "certificate_revoked", 403,
+        vi: "Chứng thư số đã bị thu hồi nên không thể dùng để ký. Hãy liên hệ tổ chức cung cấp chứng thư số.",
+        en: "The certificate has been revoked and cannot be used to sign. Contact your certificate authority.";
+    /// The certificate does not chain to a trust anchor the administrator set.
+    CertificateUntrusted = "certificate_untrusted", 403,
+        vi: "Chứng thư số không thuộc tổ chức cung cấp dịch vụ chứng thực được tin cậy trên máy này. Hãy báo cho quản trị viên.",
+        en: "The certificate was not issued by a certificate authority trusted on this computer. Tell your administrator.";
+    /// The certificate's revocation status could not be checked, and the policy requires it.
+    CertificateStatusUnknown = "certificate_status_unknown", 503,
+        vi: "Không kiểm tra được tình trạng thu hồi của chứng thư số (máy chủ OCSP/CRL không phản hồi). Hãy kiểm tra kết nối mạng và thử lại.",
+        en: "The certificate's revocation status could not be checked (the OCSP/CRL servers did not answer). Check the network and retry.";
     /// The certificate's key usage does not allow signing documents.
     CertificateKeyUsage = "certificate_key_usage", 403,
         vi: "Chứng thư số này không được phép dùng để ký văn bản. Hãy chọn chứng thư khác.",

@@ -38,11 +38,12 @@ pub fn config_text(pki: &Pki, extra: &str) -> String {
     let tls = dev_cert();
     format!(
         "port = 0\nallowed_origins = [\"{PORTAL}\"]\nprompter = {:?}\n{extra}\n\
-         [tls]\ncert = {:?}\nkey = {:?}\n[pkcs11]\nmodules = [{:?}]\n",
+         [tls]\ncert = {:?}\nkey = {:?}\n[pkcs11]\nmodules = [{:?}]\n[trust]\nanchors = [{:?}]\n",
         crate::binary("kyso-test-pinentry"),
         tls.join("cert.pem"),
         tls.join("key.pem"),
         pki.module(),
+        pki.path("root.pem"),
     )
 }
 

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -27,6 +28,7 @@ pub struct Responders {
     dir: PathBuf,
     port: u16,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    ocsp_down: Arc<AtomicBool>,
     running: Mutex<Option<Running>>,
 }
 
@@ -40,7 +42,13 @@ impl Responders {
     /// Serves the PKI in `dir` on `listener` (bound to 127.0.0.1).
     pub(crate) fn start(dir: &Path, listener: std::net::TcpListener) -> Responders {
         let port = listener.local_addr().expect("responder address").port();
-        let responders = Responders { dir: dir.to_owned(), port, hits: Arc::default(), running: Mutex::new(None) };
+        let responders = Responders {
+            dir: dir.to_owned(),
+            port,
+            hits: Arc::default(),
+            ocsp_down: Arc::default(),
+            running: Mutex::new(None),
+        };
         responders.serve(listener);
         responders
     }
@@ -58,6 +66,12 @@ impl Responders {
     /// How many requests each route (`ocsp`, `tsa`, `crl/issuing.crl`, ...) has answered.
     pub fn hits(&self, route: &str) -> usize {
         self.hits.lock().expect("hits").get(route).copied().unwrap_or(0)
+    }
+
+    /// Makes the OCSP responder answer 503 (`true`) or work again, as when only OCSP is down
+    /// and the CRLs are still served.
+    pub fn set_ocsp_down(&self, down: bool) {
+        self.ocsp_down.store(down, Ordering::SeqCst);
     }
 
     /// Stops answering: the port is closed when this returns.
@@ -80,14 +94,14 @@ impl Responders {
     fn serve(&self, listener: std::net::TcpListener) {
         listener.set_nonblocking(true).expect("nonblocking");
         let (shutdown, stop) = tokio::sync::oneshot::channel();
-        let (dir, hits) = (self.dir.clone(), self.hits.clone());
+        let (dir, hits, ocsp_down) = (self.dir.clone(), self.hits.clone(), self.ocsp_down.clone());
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
                 .build()
                 .expect("responder runtime");
-            runtime.block_on(accept(listener, dir, hits, stop));
+            runtime.block_on(accept(listener, dir, hits, ocsp_down, stop));
             // Dropping the runtime drops the listener and every connection.
         });
         *self.running.lock().expect("running") = Some(Running { shutdown, thread });
@@ -104,6 +118,7 @@ async fn accept(
     listener: std::net::TcpListener,
     dir: PathBuf,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    ocsp_down: Arc<AtomicBool>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
@@ -114,11 +129,16 @@ async fn accept(
             _ = &mut stop => return,
             accepted = listener.accept() => match accepted { Ok(a) => a, Err(_) => continue },
         };
-        let (dir, hits, tsa) = (dir.clone(), hits.clone(), tsa.clone());
+        let (dir, hits, tsa, ocsp_down) = (dir.clone(), hits.clone(), tsa.clone(), ocsp_down.clone());
         tokio::spawn(async move {
             let service = service_fn(move |request| {
-                let (dir, hits, tsa) = (dir.clone(), hits.clone(), tsa.clone());
-                async move { Ok::<_, Infallible>(handle(&dir, &hits, &tsa, request).await) }
+                let (dir, hits, tsa, ocsp_down) = (dir.clone(), hits.clone(), tsa.clone(), ocsp_down.clone());
+                async move {
+                    if ocsp_down.load(Ordering::SeqCst) && request.uri().path().starts_with("/ocsp") {
+                        return Ok::<_, Infallible>(answer(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "down"));
+                    }
+                    Ok::<_, Infallible>(handle(&dir, &hits, &tsa, request).await)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });

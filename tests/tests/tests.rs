@@ -10,4 +10,5 @@ mod security;
 mod server;
 mod timestamps;
 mod tokens;
+mod trust;
 mod urls;

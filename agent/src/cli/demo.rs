@@ -42,7 +42,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let signer = Signer::new(tokens, prompter, config.max_queued_requests)
         .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?);
+        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
+        .with_trust(super::trust(&config)?);
     super::runtime()?.block_on(async move {
         let listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;

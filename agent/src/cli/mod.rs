@@ -84,6 +84,17 @@ fn timestamp_authority(
     Ok(Some(crate::signing::TimestampAuthority::new(url, outbound)))
 }
 
+/// The certificate checker `config` describes: its anchors, and responders asked with the
+/// short revocation timeout.
+fn trust(config: &crate::config::Config) -> Result<crate::trust::Trust, String> {
+    let anchors = crate::trust::load_anchors(&config.trust_anchors)?;
+    if anchors.is_empty() {
+        tracing::warn!("trust.anchors is empty: every certificate will be refused as untrusted");
+    }
+    let outbound = crate::outbound::Outbound::new(&config.outbound_tls_roots, config.revocation_timeout)?;
+    Ok(crate::trust::Trust::new(anchors, outbound, config.refuse_unknown_revocation))
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

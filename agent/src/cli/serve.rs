@@ -19,7 +19,8 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
     let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let signer = Signer::new(tokens, prompter, config.max_queued_requests)
         .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?);
+        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
+        .with_trust(super::trust(&config)?);
     super::runtime()?.block_on(async move {
         let listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();

@@ -138,7 +138,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let tsa = args.tsa.clone().or_else(|| config.tsa_url.clone());
     let signer = Signer::new(tokens, prompter, 0)
         .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, tsa)?);
+        .with_timestamps(super::timestamp_authority(&config, tsa)?)
+        .with_trust(super::trust(&config)?);
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),

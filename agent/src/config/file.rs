@@ -27,6 +27,17 @@ pub struct ConfigFile {
     pub outbound: OutboundSection,
     #[serde(default)]
     pub tsa: TsaSection,
+    #[serde(default)]
+    pub trust: TrustSection,
+}
+
+/// `[trust]`: checking the signer's certificate before signing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSection {
+    pub anchors: Option<Vec<Spanned<PathBuf>>>,
+    pub revocation_timeout_seconds: Option<Spanned<u64>>,
+    pub refuse_unknown_revocation: Option<Spanned<bool>>,
 }
 
 /// `[tsa]`: the RFC 3161 timestamp authority for `B-T` and higher levels.

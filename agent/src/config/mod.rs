@@ -89,6 +89,12 @@ pub struct Config {
     pub outbound_timeout: Duration,
     /// The RFC 3161 timestamp authority (`http` or `https`), for `B-T` and higher levels.
     pub tsa_url: Option<url::Url>,
+    /// Certificates (PEM or DER files, or folders of them) a signer's chain must reach.
+    pub trust_anchors: Vec<PathBuf>,
+    /// How long an OCSP responder or CRL server may take before the status is unknown.
+    pub revocation_timeout: Duration,
+    /// Refuse to sign when no revocation status can be had (default: sign, and say so).
+    pub refuse_unknown_revocation: bool,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -344,6 +350,27 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         None => None,
     };
 
+    // Anchors are read now: a bad path stops the agent at start.
+    let trust_anchors: Vec<PathBuf> = match pick(policy, user, |f| f.trust.anchors.as_ref()) {
+        Some((source, list)) => {
+            for path in list {
+                crate::trust::load_anchors(std::slice::from_ref(path.get_ref()))
+                    .map_err(|e| source.error(path, format!("trust.anchors: {e}")))?;
+            }
+            list.iter().map(|p| p.get_ref().clone()).collect()
+        }
+        None => Vec::new(),
+    };
+    let revocation_timeout = match pick(policy, user, |f| f.trust.revocation_timeout_seconds.as_ref()) {
+        Some((source, value)) if !(1..=60).contains(value.get_ref()) => {
+            return Err(source.error(value, "trust.revocation_timeout_seconds must be between 1 and 60"));
+        }
+        Some((_, value)) => Duration::from_secs(*value.get_ref()),
+        None => Duration::from_secs(5),
+    };
+    let refuse_unknown_revocation =
+        pick(policy, user, |f| f.trust.refuse_unknown_revocation.as_ref()).is_some_and(|(_, v)| *v.get_ref());
+
     if danger_any {
         tracing::warn!(
             "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
@@ -365,6 +392,9 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         outbound_tls_roots,
         outbound_timeout,
         tsa_url,
+        trust_anchors,
+        revocation_timeout,
+        refuse_unknown_revocation,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
 }
@@ -446,6 +476,22 @@ mod tests {
         let text = format!("{TLS}\n[tsa]\nurl = \"http://tsa.ca.gov.vn\"\n");
         let config = validate(Some(source("u.toml", &text).expect("parses")), None).expect("valid");
         assert_eq!(config.tsa_url.map(String::from).as_deref(), Some("http://tsa.ca.gov.vn/"));
+    }
+
+    #[test]
+    fn trust_anchors_are_read_at_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").expect("write");
+        let text = format!("{TLS}\n[trust]\nanchors = [\n  {junk:?},\n]\n");
+        let err = validate(Some(source("u.toml", &text).expect("parses")), None).expect_err("junk anchor");
+        assert!(err.message.contains("trust.anchors"), "{err}");
+        assert_eq!(err.line, Some(7));
+        let text = format!("{TLS}\n[trust]\nrevocation_timeout_seconds = 0\n");
+        assert!(validate(Some(source("u.toml", &text).expect("parses")), None).is_err());
+        let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
+        assert!(config.trust_anchors.is_empty() && !config.refuse_unknown_revocation);
+        assert_eq!(config.revocation_timeout.as_secs(), 5);
     }
 
     #[test]

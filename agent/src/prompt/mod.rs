@@ -54,6 +54,8 @@ pub struct ConsentRequest {
     pub signer: String,
     /// The certificate's issuer and expiry, one line.
     pub certificate_line: String,
+    /// What the checks before signing found (chain, revocation), one line.
+    pub certificate_status: String,
     /// The token's label.
     pub token: String,
     /// PIN counters to warn about.
@@ -137,8 +139,8 @@ fn describe(request: &ConsentRequest) -> String {
         text.push_str(&format!("• {} ({pages}{size}, {algorithm} {short}…)\n", doc.name));
     }
     text.push_str(&format!(
-        "\nNgười ký / Signer: {}\n{}\nThiết bị / Token: {}\n\n",
-        request.signer, request.certificate_line, request.token
+        "\nNgười ký / Signer: {}\n{}\n{}\nThiết bị / Token: {}\n\n",
+        request.signer, request.certificate_line, request.certificate_status, request.token
     ));
     text.push_str(if request.pin_pad {
         "Nhấn Ký rồi nhập PIN trên bàn phím của thiết bị. / Press Sign, then type the PIN on the token's keypad."

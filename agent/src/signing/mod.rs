@@ -37,6 +37,8 @@ pub struct Signer {
     fonts: [Option<std::path::PathBuf>; 2],
     /// The TSA (`tsa.url`), for `B-T` and higher.
     timestamps: Option<TimestampAuthority>,
+    /// Checks the signer's certificate before signing; `None` trusts nothing.
+    trust: Option<crate::trust::Trust>,
 }
 
 impl Signer {
@@ -49,7 +51,14 @@ impl Signer {
             admitted: Arc::new(Semaphore::new(max_queued + 1)),
             fonts: [None, None],
             timestamps: None,
+            trust: None,
         }
+    }
+
+    /// Checks certificates with `trust` before signing.
+    pub fn with_trust(mut self, trust: crate::trust::Trust) -> Self {
+        self.trust = Some(trust);
+        self
     }
 
     /// Timestamps `B-T` signatures with `tsa`.
@@ -106,10 +115,19 @@ impl Signer {
         if target.pin_locked {
             return Err(ApiError::new(ErrorCode::PinLocked));
         }
+        let verdict = match &self.trust {
+            Some(trust) => trust.check(&cert, &target.chain, SystemTime::now()).await?,
+            None => {
+                return Err(ApiError::with(
+                    ErrorCode::CertificateUntrusted,
+                    "no trust anchors are configured (trust.anchors)",
+                ));
+            }
+        };
         let key = certinfo::key_info(&cert);
         let offered = target.certificate.mechanisms.algorithms(key.kind);
         let algorithm = choose_algorithm(requested, key.kind, &offered)?;
-        Ok(Chosen { thumbprint, target, cert, key, algorithm })
+        Ok(Chosen { thumbprint, target, cert, key, algorithm, verdict })
     }
 
     /// Shows the consent window for `documents`, then signs each of `to_sign` on the token with
@@ -143,6 +161,7 @@ impl Signer {
                 cert.tbs_certificate.issuer,
                 certinfo::date(cert.tbs_certificate.validity.not_after)
             ),
+            certificate_status: chosen.verdict.line(),
             token: chosen.target.certificate.token.label.clone(),
             pin: chosen.target.pin,
             pin_pad: chosen.target.certificate.token.protected_authentication_path,
@@ -191,6 +210,8 @@ struct Chosen {
     cert: x509_cert::Certificate,
     key: kyso_protocol::KeyInfo,
     algorithm: SignatureAlgorithm,
+    /// The chain to an anchor and the revocation status found before signing.
+    verdict: crate::trust::Verdict,
 }
 
 impl Chosen {

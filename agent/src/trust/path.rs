@@ -1,0 +1,116 @@
+//! Building the chain from a signer's certificate to one of the configured trust anchors, with
+//! the certificates the token holds, checking each link's signature, validity and CA flags.
+
+use std::time::SystemTime;
+
+use der::Encode;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+
+use super::signature;
+
+/// Longest chain looked for; real ones have 2 or 3 certificates.
+const MAX_DEPTH: usize = 8;
+
+/// Builds the chain from `leaf` to an anchor: `leaf`, the intermediates, then the anchor.
+///
+/// # Errors
+///
+/// Why no chain reaches an anchor, in words for the user and the log.
+pub fn build(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    now: SystemTime,
+) -> Result<Vec<Certificate>, String> {
+    if anchors.is_empty() {
+        return Err("no trust anchors are configured (trust.anchors)".into());
+    }
+    let mut chain = vec![leaf.clone()];
+    loop {
+        let current = chain.last().unwrap_or(leaf);
+        if anchors.iter().any(|a| same(a, current)) {
+            return Ok(chain);
+        }
+        if chain.len() > MAX_DEPTH {
+            return Err("the chain is too long".into());
+        }
+        let mut why = format!("no issuer of {} is known", current.tbs_certificate.subject);
+        let candidates = anchors.iter().map(|c| (c, true)).chain(pool.iter().map(|c| (c, false)));
+        let mut found = None;
+        for (candidate, is_anchor) in candidates {
+            if candidate.tbs_certificate.subject != current.tbs_certificate.issuer || !key_ids_match(current, candidate)
+            {
+                continue;
+            }
+            if chain.iter().any(|c| same(c, candidate)) && !is_anchor {
+                continue;
+            }
+            match link(current, candidate, is_anchor, now) {
+                Ok(()) => {
+                    found = Some((candidate.clone(), is_anchor));
+                    break;
+                }
+                Err(reason) => why = reason,
+            }
+        }
+        let Some((issuer, is_anchor)) = found else { return Err(why) };
+        chain.push(issuer);
+        if is_anchor {
+            return Ok(chain);
+        }
+    }
+}
+
+/// Checks that `issuer` issued `subject`: its signature, and (below an anchor) a CA certificate
+/// valid now, allowed to sign certificates.
+fn link(subject: &Certificate, issuer: &Certificate, is_anchor: bool, now: SystemTime) -> Result<(), String> {
+    issued_by(subject, issuer).map_err(|e| {
+        format!("the signature on {} by {}: {e}", subject.tbs_certificate.subject, issuer.tbs_certificate.subject)
+    })?;
+    let name = &issuer.tbs_certificate.subject;
+    if !is_anchor {
+        let validity = &issuer.tbs_certificate.validity;
+        if now < validity.not_before.to_system_time() || now > validity.not_after.to_system_time() {
+            return Err(format!("the issuing CA {name} is not valid now"));
+        }
+    }
+    let is_ca = matches!(issuer.tbs_certificate.get::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca);
+    // An anchor is trusted because the administrator put it there; a v1 root has no extensions.
+    let v1_anchor = is_anchor && issuer.tbs_certificate.extensions.is_none();
+    if !(is_ca || v1_anchor) {
+        return Err(format!("{name} is not a CA certificate"));
+    }
+    if let Ok(Some((_, usage))) = issuer.tbs_certificate.get::<KeyUsage>()
+        && !usage.key_cert_sign()
+    {
+        return Err(format!("{name} may not sign certificates"));
+    }
+    Ok(())
+}
+
+/// Checks `subject`'s signature with `issuer`'s key.
+///
+/// # Errors
+///
+/// Why it does not verify.
+pub fn issued_by(subject: &Certificate, issuer: &Certificate) -> Result<(), String> {
+    let tbs = subject.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+    let signature = subject.signature.as_bytes().ok_or("the certificate's signature is not whole bytes")?;
+    signature::verify(&issuer.tbs_certificate.subject_public_key_info, &subject.signature_algorithm, &tbs, signature)
+}
+
+fn same(a: &Certificate, b: &Certificate) -> bool {
+    a.tbs_certificate == b.tbs_certificate && a.signature == b.signature
+}
+
+/// The subject's authority key identifier, when both sides have one, names the candidate.
+fn key_ids_match(subject: &Certificate, candidate: &Certificate) -> bool {
+    let aki =
+        subject.tbs_certificate.get::<AuthorityKeyIdentifier>().ok().flatten().and_then(|(_, a)| a.key_identifier);
+    let ski = candidate.tbs_certificate.get::<SubjectKeyIdentifier>().ok().flatten().map(|(_, s)| s.0);
+    match (aki, ski) {
+        (Some(a), Some(s)) => a == s,
+        _ => true,
+    }
+}
