@@ -99,7 +99,7 @@ pub fn check(der: &[u8], id: &CertId, issuer: &Certificate, now: SystemTime) -> 
         .tbs_response_data
         .responses
         .iter()
-        .find(|r| r.cert_id == *id)
+        .find(|r| same_certificate(&r.cert_id, id))
         .ok_or("the response is about another certificate")?;
     let this_update = single.this_update.0.to_system_time();
     if this_update > now + CLOCK_SKEW {
@@ -120,6 +120,14 @@ pub fn check(der: &[u8], id: &CertId, issuer: &Certificate, now: SystemTime) -> 
         CertStatus::Unknown(_) => return Err("the responder does not know the certificate".into()),
     };
     Ok(Answer { status, until })
+}
+
+/// The same certificate named: responders may drop the hash algorithm's NULL parameters.
+fn same_certificate(a: &CertId, b: &CertId) -> bool {
+    a.hash_algorithm.oid == b.hash_algorithm.oid
+        && a.issuer_name_hash == b.issuer_name_hash
+        && a.issuer_key_hash == b.issuer_key_hash
+        && a.serial_number == b.serial_number
 }
 
 fn is_ocsp_signer(cert: &Certificate) -> bool {

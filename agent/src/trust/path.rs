@@ -114,3 +114,76 @@ fn key_ids_match(subject: &Certificate, candidate: &Certificate) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use der::Decode;
+    use rcgen::{CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+
+    use super::*;
+
+    struct Made {
+        cert: Certificate,
+        params: CertificateParams,
+        key: KeyPair,
+    }
+
+    fn make(name: &str, ca: bool, issuer: Option<&Made>) -> Made {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        if ca {
+            params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        } else {
+            params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        }
+        let made = match issuer {
+            Some(issuer) => params.signed_by(&key, &Issuer::from_params(&issuer.params, &issuer.key)),
+            None => params.self_signed(&key),
+        }
+        .expect("certificate");
+        let cert = Certificate::from_der(made.der()).expect("parses");
+        Made { cert, params, key }
+    }
+
+    #[test]
+    fn builds_through_the_pool_to_an_anchor() {
+        let root = make("Root", true, None);
+        let issuing = make("Issuing", true, Some(&root));
+        let leaf = make("Nguyễn Văn An", false, Some(&issuing));
+        let now = SystemTime::now();
+        let anchors = [root.cert.clone()];
+        let chain = build(&leaf.cert, std::slice::from_ref(&issuing.cert), &anchors, now).expect("a chain");
+        assert_eq!(chain.len(), 3);
+        assert_eq!(chain[2], root.cert);
+        // The issuing CA as the anchor is enough.
+        assert_eq!(build(&leaf.cert, &[], std::slice::from_ref(&issuing.cert), now).expect("chain").len(), 2);
+        // Without the issuing CA, or with another root, there is no chain.
+        assert!(build(&leaf.cert, &[], &anchors, now).expect_err("no issuer").contains("no issuer"));
+        let other = make("Root", true, None);
+        let error = build(&leaf.cert, std::slice::from_ref(&issuing.cert), &[other.cert], now).expect_err("other root");
+        assert!(error.contains("signature"), "{error}");
+        assert!(build(&leaf.cert, &[], &[], now).expect_err("no anchors").contains("trust.anchors"));
+    }
+
+    #[test]
+    fn refuses_an_issuer_that_is_not_a_ca() {
+        let root = make("Root", true, None);
+        let not_ca = make("Issuing", false, Some(&root));
+        let leaf = make("Leaf", false, Some(&not_ca));
+        let error =
+            build(&leaf.cert, std::slice::from_ref(&not_ca.cert), std::slice::from_ref(&root.cert), SystemTime::now())
+                .expect_err("not a CA");
+        assert!(error.contains("not a CA"), "{error}");
+    }
+
+    #[test]
+    fn refuses_a_forged_signature() {
+        let root = make("Root", true, None);
+        let mut leaf = make("Leaf", false, Some(&root)).cert;
+        leaf.tbs_certificate.subject = make("Someone else", false, None).cert.tbs_certificate.subject;
+        let error = build(&leaf, &[], std::slice::from_ref(&root.cert), SystemTime::now()).expect_err("forged");
+        assert!(error.contains("does not verify"), "{error}");
+    }
+}
