@@ -111,12 +111,16 @@ prompt = no
 
 [ca]
 default_ca = issuing
-[root]
-dir = ./root
-database = $dir/index.txt
-new_certs_dir = $dir/issued
-serial = $dir/serial
-crlnumber = $dir/crlnumber
+EOF
+# The two CAs have the same settings, each its own database (openssl ca -name root|issuing).
+for ca in root issuing; do
+  cat >>"$W/openssl.cnf" <<EOF
+[$ca]
+dir = ./$ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/issued
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
 default_crl_days = 30
 default_md = sha256
 policy = policy_any
@@ -125,20 +129,9 @@ preserve = yes
 email_in_dn = no
 copy_extensions = none
 string_mask = utf8only
-[issuing]
-dir = ./issuing
-database = $dir/index.txt
-new_certs_dir = $dir/issued
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_crl_days = 30
-default_md = sha256
-policy = policy_any
-unique_subject = no
-preserve = yes
-email_in_dn = no
-copy_extensions = none
-string_mask = utf8only
+EOF
+done
+cat >>"$W/openssl.cnf" <<'EOF'
 [policy_any]
 countryName = optional
 stateOrProvinceName = optional

@@ -278,7 +278,8 @@ pub fn parse_multipart(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes (invalid ones are kept as they are).
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

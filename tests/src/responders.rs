@@ -21,6 +21,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 
 /// The responders of one test PKI. Stopped, their port refuses connections, as a CA that is down.
 #[derive(Debug)]
@@ -175,17 +177,13 @@ async fn handle(
     };
     match (method.as_str(), route.as_str()) {
         ("GET", "crl/root.crl" | "crl/issuing.crl") => file(&path, "application/pkix-crl"),
-        ("GET", "certs/issuing.der") => {
-            let pem = std::fs::read_to_string(dir.join("issuing.pem")).unwrap_or_default();
-            let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-            match base64::engine::general_purpose::STANDARD.decode(b64) {
-                Ok(der) => answer(StatusCode::OK, "application/pkix-cert", der),
-                Err(_) => answer(StatusCode::NOT_FOUND, "text/plain", "not found"),
-            }
-        }
+        ("GET", "certs/issuing.der") => match CertificateDer::from_pem_file(dir.join("issuing.pem")) {
+            Ok(der) => answer(StatusCode::OK, "application/pkix-cert", der.to_vec()),
+            Err(_) => answer(StatusCode::NOT_FOUND, "text/plain", "not found"),
+        },
         ("POST", "ocsp") => ocsp(dir, body.to_vec()).await,
         ("GET", "ocsp") => {
-            let encoded = percent_decode(path.trim_start_matches("ocsp/"));
+            let encoded = crate::portal::percent_decode(path.trim_start_matches("ocsp/"));
             match base64::engine::general_purpose::STANDARD.decode(encoded) {
                 Ok(der) => ocsp(dir, der).await,
                 Err(_) => answer(StatusCode::BAD_REQUEST, "text/plain", "not base64"),
@@ -271,22 +269,4 @@ async fn timestamp(dir: &Path, query: Vec<u8>) -> Response<Body> {
         Ok(reply) => answer(StatusCode::OK, "application/timestamp-reply", reply),
         Err(why) => answer(StatusCode::BAD_REQUEST, "text/plain", why),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

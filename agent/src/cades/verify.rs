@@ -91,31 +91,19 @@ fn verify_signature(
         (ID_RSASSA_PSS, DigestAlgorithm::Sha256) => &signature::RSA_PSS_2048_8192_SHA256,
         (ID_RSASSA_PSS, DigestAlgorithm::Sha384) => &signature::RSA_PSS_2048_8192_SHA384,
         (ID_RSASSA_PSS, DigestAlgorithm::Sha512) => &signature::RSA_PSS_2048_8192_SHA512,
-        (ECDSA_WITH_SHA_256, _) => ecdsa(spki, &signature::ECDSA_P256_SHA256_ASN1, &signature::ECDSA_P384_SHA256_ASN1)?,
-        (ECDSA_WITH_SHA_384, _) => ecdsa(spki, &signature::ECDSA_P256_SHA384_ASN1, &signature::ECDSA_P384_SHA384_ASN1)?,
+        (ECDSA_WITH_SHA_256, _) => crate::trust::signature::ecdsa(
+            spki,
+            &signature::ECDSA_P256_SHA256_ASN1,
+            &signature::ECDSA_P384_SHA256_ASN1,
+        )?,
+        (ECDSA_WITH_SHA_384, _) => crate::trust::signature::ecdsa(
+            spki,
+            &signature::ECDSA_P256_SHA384_ASN1,
+            &signature::ECDSA_P384_SHA384_ASN1,
+        )?,
         (oid, _) => return Err(format!("unsupported signature algorithm {oid} with {}", digest.as_str())),
     };
     UnparsedPublicKey::new(algorithm, key).verify(message, signature).map_err(|_| "the signature is not valid".into())
-}
-
-fn ecdsa(
-    spki: &spki::SubjectPublicKeyInfoOwned,
-    p256: &'static signature::EcdsaVerificationAlgorithm,
-    p384: &'static signature::EcdsaVerificationAlgorithm,
-) -> Result<&'static signature::EcdsaVerificationAlgorithm, String> {
-    const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-    const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-        .ok_or("an EC key without a named curve")?;
-    match curve {
-        P256 => Ok(p256),
-        P384 => Ok(p384),
-        other => Err(format!("unsupported curve {other}")),
-    }
 }
 
 /// Parses a `ContentInfo` holding `SignedData`.

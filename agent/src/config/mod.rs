@@ -89,8 +89,9 @@ pub struct Config {
     pub outbound_timeout: Duration,
     /// The RFC 3161 timestamp authority (`http` or `https`), for `B-T` and higher levels.
     pub tsa_url: Option<url::Url>,
-    /// Certificates (PEM or DER files, or folders of them) a signer's chain must reach.
-    pub trust_anchors: Vec<PathBuf>,
+    /// The certificates a signer's chain must reach, read from `trust.anchors` (PEM or DER
+    /// files, or folders of them).
+    pub trust_anchors: Vec<x509_cert::Certificate>,
     /// How long an OCSP responder or CRL server may take before the status is unknown.
     pub revocation_timeout: Duration,
     /// Refuse to sign when no revocation status can be had (default: sign, and say so).
@@ -281,13 +282,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
     let prompter = pick(policy, user, |f| f.prompter.as_ref())
         .map_or_else(|| PathBuf::from("pinentry"), |(_, p)| p.get_ref().clone());
 
-    let prompt_timeout = match pick(policy, user, |f| f.prompt_timeout_seconds.as_ref()) {
-        Some((source, value)) if !(5..=3600).contains(value.get_ref()) => {
-            return Err(source.error(value, "prompt_timeout_seconds must be between 5 and 3600"));
-        }
-        Some((_, value)) => Duration::from_secs(*value.get_ref()),
-        None => Duration::from_secs(120),
-    };
+    let prompt_timeout =
+        seconds(pick(policy, user, |f| f.prompt_timeout_seconds.as_ref()), "prompt_timeout_seconds", 5..=3600, 120)?;
     let max_body_bytes = match pick(policy, user, |f| f.limits.max_body_bytes.as_ref()) {
         Some((source, value)) if *value.get_ref() < 1024 => {
             return Err(source.error(value, "limits.max_body_bytes must be at least 1024"));
@@ -327,47 +323,28 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
     let [font, bold_font] = fonts;
 
     // Roots are read now, for the same reason.
-    let outbound_tls_roots: Vec<PathBuf> = match pick(policy, user, |f| f.outbound.tls_roots.as_ref()) {
-        Some((source, list)) => {
-            for path in list {
-                crate::outbound::read_roots(path.get_ref())
-                    .map_err(|e| source.error(path, format!("outbound.tls_roots: {e}")))?;
-            }
-            list.iter().map(|p| p.get_ref().clone()).collect()
-        }
-        None => Vec::new(),
-    };
-    let outbound_timeout = match pick(policy, user, |f| f.outbound.timeout_seconds.as_ref()) {
-        Some((source, value)) if !(1..=600).contains(value.get_ref()) => {
-            return Err(source.error(value, "outbound.timeout_seconds must be between 1 and 600"));
-        }
-        Some((_, value)) => Duration::from_secs(*value.get_ref()),
-        None => Duration::from_secs(30),
-    };
+    let (outbound_tls_roots, _) = read_files(
+        pick(policy, user, |f| f.outbound.tls_roots.as_ref()),
+        "outbound.tls_roots",
+        crate::outbound::read_roots,
+    )?;
+    let outbound_timeout =
+        seconds(pick(policy, user, |f| f.outbound.timeout_seconds.as_ref()), "outbound.timeout_seconds", 1..=600, 30)?;
 
     let tsa_url = match pick(policy, user, |f| f.tsa.url.as_ref()) {
         Some((source, text)) => Some(parse_tsa_url(text.get_ref()).map_err(|why| source.error(text, why))?),
         None => None,
     };
 
-    // Anchors are read now: a bad path stops the agent at start.
-    let trust_anchors: Vec<PathBuf> = match pick(policy, user, |f| f.trust.anchors.as_ref()) {
-        Some((source, list)) => {
-            for path in list {
-                crate::trust::load_anchors(std::slice::from_ref(path.get_ref()))
-                    .map_err(|e| source.error(path, format!("trust.anchors: {e}")))?;
-            }
-            list.iter().map(|p| p.get_ref().clone()).collect()
-        }
-        None => Vec::new(),
-    };
-    let revocation_timeout = match pick(policy, user, |f| f.trust.revocation_timeout_seconds.as_ref()) {
-        Some((source, value)) if !(1..=60).contains(value.get_ref()) => {
-            return Err(source.error(value, "trust.revocation_timeout_seconds must be between 1 and 60"));
-        }
-        Some((_, value)) => Duration::from_secs(*value.get_ref()),
-        None => Duration::from_secs(5),
-    };
+    // Anchors are read once, now: a bad path stops the agent at start.
+    let (_, trust_anchors) =
+        read_files(pick(policy, user, |f| f.trust.anchors.as_ref()), "trust.anchors", crate::trust::load_anchors)?;
+    let revocation_timeout = seconds(
+        pick(policy, user, |f| f.trust.revocation_timeout_seconds.as_ref()),
+        "trust.revocation_timeout_seconds",
+        1..=60,
+        5,
+    )?;
     let refuse_unknown_revocation =
         pick(policy, user, |f| f.trust.refuse_unknown_revocation.as_ref()).is_some_and(|(_, v)| *v.get_ref());
 
@@ -397,6 +374,37 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         refuse_unknown_revocation,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
+}
+
+/// A number of seconds within `range` (its `key` named in the error), else `default`.
+fn seconds(
+    picked: Option<(&Source, &Spanned<u64>)>,
+    key: &str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    match picked {
+        Some((source, value)) if !range.contains(value.get_ref()) => {
+            Err(source.error(value, format!("{key} must be between {} and {}", range.start(), range.end())))
+        }
+        Some((_, value)) => Ok(Duration::from_secs(*value.get_ref())),
+        None => Ok(Duration::from_secs(default)),
+    }
+}
+
+/// The files a list setting names, each read by `read` now so that a bad one stops the agent at
+/// start with its file and line; returns the paths and everything read.
+fn read_files<T>(
+    picked: Option<(&Source, &Vec<Spanned<PathBuf>>)>,
+    key: &str,
+    read: impl Fn(&Path) -> Result<Vec<T>, String>,
+) -> Result<(Vec<PathBuf>, Vec<T>), ConfigError> {
+    let Some((source, list)) = picked else { return Ok((Vec::new(), Vec::new())) };
+    let mut all = Vec::new();
+    for path in list {
+        all.extend(read(path.get_ref()).map_err(|e| source.error(path, format!("{key}: {e}")))?);
+    }
+    Ok((list.iter().map(|p| p.get_ref().clone()).collect(), all))
 }
 
 /// A TSA's URL: `http` (RFC 3161 replies are signed, so most TSAs serve plain HTTP) or

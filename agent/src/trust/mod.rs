@@ -9,7 +9,7 @@
 mod crl;
 mod ocsp;
 mod path;
-mod signature;
+pub(crate) mod signature;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 
 use crate::error::ApiError;
-use crate::outbound::{FetchError, Outbound};
+use crate::outbound::Outbound;
 
 /// id-ad-ocsp.
 const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
@@ -201,7 +201,7 @@ impl Trust {
             .outbound
             .post(url, "application/ocsp-request", request, "application/ocsp-response", MAX_OCSP_BYTES)
             .await
-            .map_err(fetch_error)?;
+            .map_err(|e| e.to_string())?;
         ocsp::check(&der, &id, issuer, now)
     }
 
@@ -212,7 +212,7 @@ impl Trust {
         issuer: &Certificate,
         now: SystemTime,
     ) -> Result<crl::Answer, String> {
-        let der = self.outbound.get(url, MAX_CRL_BYTES).await.map_err(fetch_error)?;
+        let der = self.outbound.get(url, MAX_CRL_BYTES).await.map_err(|e| e.to_string())?;
         let (der, cert, issuer) = (der.to_vec(), cert.clone(), issuer.clone());
         // A national CA's CRL can be megabytes: parse and check it off the async threads.
         tokio::task::spawn_blocking(move || crl::check(&der, &cert, &issuer, now)).await.map_err(|e| e.to_string())?
@@ -226,10 +226,6 @@ impl Trust {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Cached>> {
         self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-fn fetch_error(error: FetchError) -> String {
-    error.to_string()
 }
 
 /// The OCSP responders named in the certificate's AIA (http and https only).
@@ -258,32 +254,29 @@ fn web_url(name: &GeneralName) -> Option<url::Url> {
     url::Url::parse(uri.as_str()).ok().filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
-/// Reads the trust anchors: PEM or DER certificate files, and folders of them (`.pem`, `.crt`,
-/// `.cer`, `.der`).
+/// Reads trust anchors from `path`: a PEM or DER certificate file, or a folder of them
+/// (`.pem`, `.crt`, `.cer`, `.der`).
 ///
 /// # Errors
 ///
 /// A file that cannot be read or holds no certificate, naming it.
-pub fn load_anchors(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
+pub fn load_anchors(path: &Path) -> Result<Vec<Certificate>, String> {
+    if !path.is_dir() {
+        return read_certificates(path);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der"))
+        })
+        .collect();
+    files.sort();
     let mut anchors = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der"))
-                })
-                .collect();
-            files.sort();
-            for file in files {
-                anchors.extend(read_certificates(&file)?);
-            }
-        } else {
-            anchors.extend(read_certificates(path)?);
-        }
+    for file in files {
+        anchors.extend(read_certificates(&file)?);
     }
     Ok(anchors)
 }

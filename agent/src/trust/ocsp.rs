@@ -82,7 +82,7 @@ pub fn check(der: &[u8], id: &CertId, issuer: &Certificate, now: SystemTime) -> 
         let delegated = basic.certs.iter().flatten().find(|responder| {
             path::issued_by(responder, issuer).is_ok()
                 && is_ocsp_signer(responder)
-                && valid_at(responder, now)
+                && path::valid_at(responder, now)
                 && signature::verify(
                     &responder.tbs_certificate.subject_public_key_info,
                     &basic.signature_algorithm,
@@ -136,9 +136,4 @@ fn is_ocsp_signer(cert: &Certificate) -> bool {
         .ok()
         .flatten()
         .is_some_and(|(_, eku)| eku.0.contains(&ID_KP_OCSP_SIGNING))
-}
-
-pub(super) fn valid_at(cert: &Certificate, now: SystemTime) -> bool {
-    let validity = &cert.tbs_certificate.validity;
-    validity.not_before.to_system_time() <= now && now <= validity.not_after.to_system_time()
 }

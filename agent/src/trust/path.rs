@@ -69,11 +69,8 @@ fn link(subject: &Certificate, issuer: &Certificate, is_anchor: bool, now: Syste
         format!("the signature on {} by {}: {e}", subject.tbs_certificate.subject, issuer.tbs_certificate.subject)
     })?;
     let name = &issuer.tbs_certificate.subject;
-    if !is_anchor {
-        let validity = &issuer.tbs_certificate.validity;
-        if now < validity.not_before.to_system_time() || now > validity.not_after.to_system_time() {
-            return Err(format!("the issuing CA {name} is not valid now"));
-        }
+    if !is_anchor && !valid_at(issuer, now) {
+        return Err(format!("the issuing CA {name} is not valid now"));
     }
     let is_ca = matches!(issuer.tbs_certificate.get::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca);
     // An anchor is trusted because the administrator put it there; a v1 root has no extensions.
@@ -98,6 +95,12 @@ pub fn issued_by(subject: &Certificate, issuer: &Certificate) -> Result<(), Stri
     let tbs = subject.tbs_certificate.to_der().map_err(|e| e.to_string())?;
     let signature = subject.signature.as_bytes().ok_or("the certificate's signature is not whole bytes")?;
     signature::verify(&issuer.tbs_certificate.subject_public_key_info, &subject.signature_algorithm, &tbs, signature)
+}
+
+/// Whether `now` is within `cert`'s validity period.
+pub(super) fn valid_at(cert: &Certificate, now: SystemTime) -> bool {
+    let validity = &cert.tbs_certificate.validity;
+    validity.not_before.to_system_time() <= now && now <= validity.not_after.to_system_time()
 }
 
 fn same(a: &Certificate, b: &Certificate) -> bool {

@@ -63,7 +63,12 @@ pub fn verify(
         .map_err(|_| "the signature does not verify".into())
 }
 
-fn ecdsa(
+/// The ECDSA verification for `key`'s curve: `p256` or `p384`.
+///
+/// # Errors
+///
+/// A key without a named curve, or on another curve.
+pub(crate) fn ecdsa(
     key: &SubjectPublicKeyInfoOwned,
     p256: &'static signature::EcdsaVerificationAlgorithm,
     p384: &'static signature::EcdsaVerificationAlgorithm,
