@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod ltv;
 pub mod multipart;
 pub mod outbound;
 pub mod pdf;

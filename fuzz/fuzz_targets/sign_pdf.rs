@@ -25,6 +25,7 @@ fuzz_target!(|bytes: &[u8]| {
             info: SignatureInfo::default(),
             capacity: 64,
             digest: DigestAlgorithm::Sha256,
+            kind: kyso_agent::pdf::SignatureKind::Signature,
         };
         if let Ok(prepared) = prepare(&input, dir.path(), &plan) {
             let _ = prepared.finish(&[0x30, 0x03, 0x02, 0x01, 0x00], &dir.path().join("output.pdf"));

@@ -230,6 +230,12 @@ error_codes! {
     TimestampFailed = "timestamp_failed", 502,
         vi: "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA). Hãy kiểm tra kết nối mạng và thử lại, hoặc báo cho quản trị viên.",
         en: "No timestamp could be obtained from the timestamp authority (TSA). Check the network and retry, or tell your administrator.";
+    /// Level `B-LT` or `B-LTA` was asked for, but the validation data (an OCSP response or CRL
+    /// for each certificate of the signer's and the TSA's chains) could not be had, or the
+    /// document timestamp failed. Nothing was returned.
+    ValidationDataFailed = "validation_data_failed", 502,
+        vi: "Không thu thập được dữ liệu kiểm tra chứng thư (OCSP/CRL) để lưu trữ dài hạn. Hãy kiểm tra kết nối mạng và ký lại, hoặc báo cho quản trị viên.",
+        en: "The certificate status data (OCSP/CRL) needed for long-term archiving could not be obtained. Check the network and sign again, or tell your administrator.";
     /// An unexpected failure inside the agent.
     Internal = "internal_error", 500,
         vi: "Kyso gặp lỗi không mong muốn. Hãy thử lại hoặc liên hệ bộ phận hỗ trợ.",

@@ -67,7 +67,8 @@
 //!
 //! `"level": "B-T"` adds an RFC 3161 timestamp over the signature from the administrator's TSA
 //! (`tsa.url`), as the signature-time-stamp unsigned attribute (CAdES-B-T); without a TSA, or
-//! when it does not answer, the request fails with `timestamp_failed`.
+//! when it does not answer, the request fails with `timestamp_failed`. Detached signatures go
+//! up to B-T; `B-LT` and `B-LTA` are for PDFs (`bad_request` here).
 //!
 //! The agent shows the user who asks, what is signed and with which certificate, asks for the
 //! PIN in its own window, and answers with a CMS `SignedData` (CAdES-B-B or B-T, detached):
@@ -86,9 +87,25 @@
 //!
 //! # `POST /v1/sign/pdf`
 //!
-//! Adds a PAdES signature (baseline B-B, or B-T with `"level": "B-T"`; `ETSI.CAdES.detached`)
-//! by incremental update: the
-//! input's bytes are an exact prefix of the output, so earlier signatures stay valid. The `act`
+//! Adds a PAdES signature (`ETSI.CAdES.detached`) by incremental update: the input's bytes are
+//! an exact prefix of the output, so earlier signatures stay valid. `level` is the PAdES
+//! baseline level:
+//!
+//! - `B-B` (the default): the signature;
+//! - `B-T`: with an RFC 3161 timestamp over it from the administrator's TSA (`tsa.url`);
+//! - `B-LT`: then a revision with a `/DSS` holding the validation data of the signature and its
+//!   timestamp (the certificates of both chains, an OCSP response or CRL for each certificate
+//!   below the anchor, asked for after signing, and a `/VRI` entry for the signature), so that
+//!   it can be verified after the certificates expire and the responders close;
+//! - `B-LTA`: then a document timestamp revision (`/Type /DocTimeStamp`, `ETSI.RFC3161`) over
+//!   all of it, which archives renew (`kyso-agent extend`) before its TSA certificate expires.
+//!
+//! For `B-LT` and `B-LTA` the signer's revocation status must have been found (not only "could
+//! not be checked") and the TSA's chain must validate, before the user is asked; otherwise the
+//! request fails with `validation_data_failed`, as it does if the data cannot be had after
+//! signing (then nothing is returned). Validation data for earlier signatures in the file is
+//! added when it can be had, and skipped (logged) when not.
+//! The `act`
 //! (Decree 30/2020) decides what the visible signature shows and, without `field`, `anchor` (a
 //! text under which to sign, such as the signer's title) or `rect`, where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
 //! the left third of the approver's signature), `copy`, `appendix`, `incoming`, `comment`,

@@ -139,8 +139,9 @@ pub struct SignPdfRequest {
     /// Digest of the signed byte ranges (default SHA-256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_algorithm: Option<DigestAlgorithm>,
-    /// PAdES baseline level: `B-B` (the default) or `B-T` (an RFC 3161 timestamp over the
-    /// signature from the administrator's TSA, `tsa.url`, inside the signature).
+    /// PAdES baseline level: `B-B` (the default), `B-T` (an RFC 3161 timestamp over the
+    /// signature from the administrator's TSA, `tsa.url`, inside the signature), `B-LT` (then a
+    /// DSS revision with the validation data) or `B-LTA` (then a document timestamp).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<SignatureLevel>,
 }
@@ -189,7 +190,7 @@ pub struct SignPdfResponse {
     /// The level made.
     #[serde(default)]
     pub level: SignatureLevel,
-    /// For `B-T`: the time the TSA vouches for, RFC 3339 UTC.
+    /// For `B-T` and higher: the time the TSA vouches for, RFC 3339 UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_time: Option<String>,
 }

@@ -87,15 +87,31 @@ pub enum SignatureLevel {
     /// before that time.
     #[serde(rename = "B-T")]
     BT,
+    /// Plus, in a later revision of the PDF, the validation data of the signature and its
+    /// timestamp (certificates, OCSP responses, CRLs in a `/DSS`): verifiable after the
+    /// certificates expire or responders close. PDF only.
+    #[serde(rename = "B-LT")]
+    BLt,
+    /// Plus a document timestamp over all of that, which archives renew before its TSA's
+    /// certificate expires. PDF only.
+    #[serde(rename = "B-LTA")]
+    BLta,
 }
 
 impl SignatureLevel {
-    /// Returns the wire name (`B-B`, `B-T`).
+    /// Returns the wire name (`B-B`, `B-T`, `B-LT`, `B-LTA`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::BB => "B-B",
             Self::BT => "B-T",
+            Self::BLt => "B-LT",
+            Self::BLta => "B-LTA",
         }
+    }
+
+    /// Whether validation data is embedded (`B-LT` and `B-LTA`).
+    pub fn long_term(self) -> bool {
+        matches!(self, Self::BLt | Self::BLta)
     }
 
     /// Whether the signature carries a signature timestamp.

@@ -47,6 +47,27 @@ pub fn config_text(pki: &Pki, extra: &str) -> String {
     )
 }
 
+/// A temp dir holding `agent.toml` for `pki`'s token (see [`config_text`]), and that file.
+pub fn configured(pki: &Pki, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = crate::temp_dir("kyso-cli-");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, config_text(pki, extra)).expect("config");
+    (dir, config)
+}
+
+/// A `kyso-agent` command line with `config`, on `pki`'s token, with no machine policy.
+pub fn kyso_command(pki: &Pki, config: &Path) -> Command {
+    let mut command = Command::new(crate::binary("kyso-agent"));
+    command
+        .arg("--config")
+        .arg(config)
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .env("KYSO_TEST_PINENTRY_DIR", "")
+        .env("KYSO_LOG", "warn");
+    command
+}
+
 /// A running agent; stopped (SIGTERM) when dropped.
 #[derive(Debug)]
 pub struct Agent {

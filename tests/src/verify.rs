@@ -225,3 +225,29 @@ pub fn pyhanko_detached_revocation_checked(signature: &Path, content: &Path, roo
         .arg(signature)
         .arg(content))
 }
+
+/// pyHanko's validation of every signature in `pdf` from the evidence embedded in it alone
+/// (`tests/pyhanko/validate_offline.py`: the DSS as validation context, no fetching, revocation
+/// information required for every certificate below `root`). Ok is one `FIELD:SUMMARY` line per
+/// signature when all are valid.
+///
+/// # Errors
+///
+/// pyHanko's output when a signature is not valid or the file has no DSS.
+pub fn pyhanko_offline(pdf: &Path, root: &Path) -> Result<String, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("pyhanko/validate_offline.py");
+    run(Command::new("python3").arg(script).arg(pdf).arg(root))
+}
+
+/// `pyhanko sign adesverify` (ETSI EN 319 102-1 validation, PAdES levels) of every signature in
+/// `pdf`, trusting only `root`, with revocation checks.
+///
+/// # Errors
+///
+/// pyHanko's output when a signature does not pass.
+pub fn pyhanko_ades(pdf: &Path, root: &Path) -> Result<String, String> {
+    run(Command::new("pyhanko")
+        .args(["sign", "adesverify", "--pretty-print", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg(pdf))
+}

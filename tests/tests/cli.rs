@@ -2,29 +2,9 @@
 
 use std::process::{Command, Stdio};
 
-use kyso_tests::agent::{config_text, dev_cert};
+use kyso_tests::agent::{configured, dev_cert, kyso_command as agent_command};
 use kyso_tests::pki::{PIN, Pki};
 use kyso_tests::{binary, temp_dir, verify};
-
-/// A temp dir holding `agent.toml` for `pki`'s token (see [`config_text`]).
-fn configured(pki: &Pki, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = temp_dir("kyso-cli-");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, extra)).expect("config");
-    (dir, config)
-}
-
-fn agent_command(pki: &Pki, config: &std::path::Path) -> Command {
-    let mut command = Command::new(binary("kyso-agent"));
-    command
-        .arg("--config")
-        .arg(config)
-        .env("SOFTHSM2_CONF", pki.softhsm_conf())
-        .env("KYSO_POLICY", "")
-        .env("KYSO_TEST_PINENTRY_DIR", "")
-        .env("KYSO_LOG", "warn");
-    command
-}
 
 fn run_with_stdin(mut command: Command, stdin: &str) -> std::process::Output {
     use std::io::Write;

@@ -5,6 +5,7 @@ mod appearance;
 mod cli;
 mod corpus;
 mod detached;
+mod long_term;
 mod pdf;
 mod security;
 mod server;

@@ -23,6 +23,7 @@ use kyso_protocol::{DigestAlgorithm, SignatureAlgorithm};
 use x509_cert::Certificate;
 
 pub use algorithms::{digest_algorithm_id, signature_algorithm_id};
+pub use attributes::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;
 
 /// Failure to build a CMS structure (a certificate that does not re-encode, a value too large).
 #[derive(Debug)]

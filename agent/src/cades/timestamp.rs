@@ -44,6 +44,16 @@ pub struct Token {
 ///
 /// A DER encoding error (not expected).
 pub fn query(digest: DigestAlgorithm, data: &[u8]) -> Result<Query, der::Error> {
+    query_imprint(digest, crate::digest::hash(digest, data))
+}
+
+/// A query for the timestamp of data whose `digest` is `imprint` (a document timestamp's byte
+/// ranges, hashed while they were written).
+///
+/// # Errors
+///
+/// A DER encoding error (not expected).
+pub fn query_imprint(digest: DigestAlgorithm, imprint: Vec<u8>) -> Result<Query, der::Error> {
     let mut nonce = [0u8; 16];
     rustls::crypto::ring::default_provider()
         .secure_random
@@ -52,7 +62,6 @@ pub fn query(digest: DigestAlgorithm, data: &[u8]) -> Result<Query, der::Error> 
     // A positive INTEGER with no leading zero byte.
     nonce[0] = (nonce[0] & 0x7f) | 0x40;
     let nonce = Int::new(&nonce)?;
-    let imprint = crate::digest::hash(digest, data);
     let request = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `certificates`, `sign --detached`, `dev-cert`.
+//! The command line: `serve`, `certificates`, `sign`, `extend`, `dev-cert`, `demo`.
 //!
 //! Every subcommand takes `--config FILE` (or `KYSO_CONFIG`), so scripts and tests use the same
 //! settings as the daemon.
@@ -6,6 +6,7 @@
 mod certificates;
 mod demo;
 mod dev_cert;
+mod extend;
 mod serve;
 mod sign;
 
@@ -34,6 +35,8 @@ enum Command {
     Certificates(certificates::Args),
     /// Signs PDFs (PAdES, visible per the Decree 30 acts) or any file (--detached CMS).
     Sign(Box<sign::Args>),
+    /// Adds validation data (B-LT) and a document timestamp (B-LTA) to a signed PDF.
+    Extend(extend::Args),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
     /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Serve => serve::run(cli.config.as_deref()),
         Command::Certificates(args) => certificates::run(cli.config.as_deref(), &args),
         Command::Sign(args) => sign::run(cli.config.as_deref(), &args),
+        Command::Extend(args) => extend::run(cli.config.as_deref(), &args),
         Command::DevCert(args) => dev_cert::run(&args),
         Command::Demo(args) => demo::run(cli.config.as_deref(), &args),
     };

@@ -33,7 +33,8 @@ pub struct Args {
     /// Digest algorithm: sha256, sha384 or sha512.
     #[arg(long, default_value = "sha256", value_parser = parse_digest)]
     digest: DigestAlgorithm,
-    /// Level: B-B, or B-T (a timestamp from the TSA, tsa.url or --tsa).
+    /// Level: B-B, B-T (a timestamp from the TSA, tsa.url or --tsa), B-LT (and validation data)
+    /// or B-LTA (and a document timestamp).
     #[arg(long, default_value = "B-B", value_parser = parse_level)]
     level: SignatureLevel,
     /// The timestamp authority's URL, instead of tsa.url.
@@ -113,12 +114,12 @@ fn parse_algorithm(text: &str) -> Result<SignatureAlgorithm, String> {
         .map_err(|_| "expected rsa-pss, rsa-pkcs1 or ecdsa".into())
 }
 
-fn parse_level(text: &str) -> Result<SignatureLevel, String> {
+pub(super) fn parse_level(text: &str) -> Result<SignatureLevel, String> {
     serde_json::from_value(serde_json::Value::String(text.to_ascii_uppercase()))
-        .map_err(|_| "expected B-B or B-T".into())
+        .map_err(|_| "expected B-B, B-T, B-LT or B-LTA".into())
 }
 
-fn parse_digest(text: &str) -> Result<DigestAlgorithm, String> {
+pub(super) fn parse_digest(text: &str) -> Result<DigestAlgorithm, String> {
     serde_json::from_value(serde_json::Value::String(text.into()))
         .map_err(|_| "expected sha256, sha384 or sha512".into())
 }

@@ -38,7 +38,7 @@ pub struct NewWidget {
 }
 
 /// Every terminal field's full name and object, depth-first.
-fn fields(file: &PdfFile) -> Result<Vec<(String, ObjectId, Dictionary)>, PdfError> {
+pub(super) fn fields(file: &PdfFile) -> Result<Vec<(String, ObjectId, Dictionary)>, PdfError> {
     let (_, catalog) = file.catalog()?;
     let Some(form) = file.dict_at(&catalog, b"AcroForm")? else { return Ok(Vec::new()) };
     let roots = match form.get(b"Fields") {
@@ -157,7 +157,7 @@ pub fn find(file: &PdfFile, name: &str) -> Result<ExistingField, PdfError> {
     Ok(ExistingField { field: *id, widget, rect })
 }
 
-fn inherited_field_type(file: &PdfFile, dict: &Dictionary) -> Result<Option<Vec<u8>>, PdfError> {
+pub(super) fn inherited_field_type(file: &PdfFile, dict: &Dictionary) -> Result<Option<Vec<u8>>, PdfError> {
     let mut current = dict.clone();
     for _ in 0..MAX_FIELD_DEPTH {
         if let Ok(kind) = current.get(b"FT").and_then(Object::as_name) {
@@ -211,14 +211,14 @@ fn rect_of(file: &PdfFile, widget: &Dictionary) -> Option<[f32; 4]> {
     (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
 }
 
-/// A field name not used yet: `Signature1`, `Signature2`, ...
+/// A field name not used yet: `Signature1`, `Signature2`, ... (with `prefix` `Signature`).
 ///
 /// # Errors
 ///
 /// [`PdfError::Invalid`] for a damaged field tree.
-pub fn fresh_name(file: &PdfFile) -> Result<String, PdfError> {
+pub fn fresh_name(file: &PdfFile, prefix: &str) -> Result<String, PdfError> {
     let used: HashSet<String> = fields(file)?.into_iter().map(|(n, _, _)| n).collect();
-    Ok((1..).map(|n| format!("Signature{n}")).find(|n| !used.contains(n)).unwrap_or_default())
+    Ok((1..).map(|n| format!("{prefix}{n}")).find(|n| !used.contains(n)).unwrap_or_default())
 }
 
 /// Sets `/V` (and the appearance, when given) on an existing empty field.
@@ -269,7 +269,7 @@ pub fn add(
     name: &str,
     signature: ObjectId,
     widget: &NewWidget,
-    appearance: ObjectId,
+    appearance: Option<ObjectId>,
 ) -> Result<ObjectId, PdfError> {
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"Annot".to_vec()));
@@ -280,7 +280,7 @@ pub fn add(
     dict.set("F", Object::Integer(WIDGET_FLAGS));
     dict.set("Rect", Object::Array(widget.rect.iter().map(|v| Object::Real(*v)).collect()));
     dict.set("P", Object::Reference(widget.page));
-    set_appearance(&mut dict, Some(appearance));
+    set_appearance(&mut dict, appearance);
     let field = objects.add(dict);
 
     // The page lists the widget among its annotations.

@@ -6,6 +6,7 @@
 
 pub mod acts;
 pub mod appearance;
+pub mod dss;
 mod error;
 mod file;
 mod form;
@@ -15,15 +16,19 @@ pub mod objects;
 mod place;
 mod placeholder;
 mod prepare;
+pub mod signatures;
 mod source;
 mod syntax;
 mod text;
+mod update;
 mod xref;
 
 pub use acts::{ActContent, Fonts};
 pub use error::PdfError;
+pub use file::PdfFile;
 pub use placeholder::SignatureInfo;
 pub use prepare::{Placement, Plan, Prepared, Visible, prepare};
+pub use signatures::{EmbeddedSignature, SignatureKind};
 
 /// Now, in Vietnam's time zone (UTC+7, no daylight saving): the time signatures show, whatever
 /// the machine's zone.

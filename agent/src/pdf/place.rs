@@ -44,7 +44,7 @@ pub fn add_visible(
         None => Vec::new(),
     };
     let (Some(visible), false) = (plan.visible, marks.is_empty()) else {
-        form::add(file, objects, &name, signature, &widget, appearance)?;
+        form::add(file, objects, &name, signature, &widget, Some(appearance))?;
         return Ok(name);
     };
     // The number and date are drawn by the signature's own widget, stretched over them: a
@@ -88,7 +88,7 @@ pub fn add_visible(
         stream.dict.set("Matrix", Object::Array(matrix.iter().map(|v| Object::Integer(*v)).collect()));
     }
     widget.rect = page.to_user_space(union);
-    form::add(file, objects, &name, signature, &widget, combined)?;
+    form::add(file, objects, &name, signature, &widget, Some(combined))?;
     Ok(name)
 }
 
@@ -171,16 +171,25 @@ pub fn anchored_place(
 
 /// Whether the document claims PDF/A-1 in its XMP metadata (then no transparency, and CIDSets).
 pub fn is_pdfa1(file: &PdfFile) -> Result<bool, PdfError> {
-    let (_, catalog) = file.catalog()?;
-    let Ok(reference) = catalog.get(b"Metadata") else { return Ok(false) };
-    let Ok(Object::Stream(stream)) = file.resolve(reference) else { return Ok(false) };
-    let Ok(xmp) = file.stream_data(&stream, 4 << 20) else { return Ok(false) };
-    let xmp = String::from_utf8_lossy(&xmp);
+    let Some(xmp) = xmp(file)? else { return Ok(false) };
     Ok(xmp.contains("pdfaid:part=\"1\"") || xmp.contains("pdfaid:part='1'") || xmp.contains("<pdfaid:part>1<"))
 }
 
+/// Whether the document claims any part of PDF/A in its XMP metadata.
+pub fn claims_pdfa(file: &PdfFile) -> Result<bool, PdfError> {
+    Ok(xmp(file)?.is_some_and(|xmp| xmp.contains("pdfaid:part")))
+}
+
+fn xmp(file: &PdfFile) -> Result<Option<String>, PdfError> {
+    let (_, catalog) = file.catalog()?;
+    let Ok(reference) = catalog.get(b"Metadata") else { return Ok(None) };
+    let Ok(Object::Stream(stream)) = file.resolve(reference) else { return Ok(None) };
+    let Ok(xmp) = file.stream_data(&stream, 4 << 20) else { return Ok(None) };
+    Ok(Some(String::from_utf8_lossy(&xmp).into_owned()))
+}
+
 pub fn new_field_name(file: &PdfFile, plan: &Plan<'_>) -> Result<String, PdfError> {
-    let Some(name) = &plan.field_name else { return form::fresh_name(file) };
+    let Some(name) = &plan.field_name else { return form::fresh_name(file, plan.kind.field_prefix()) };
     match form::find(file, name) {
         Err(PdfError::FieldNotFound(_)) => Ok(name.clone()),
         Err(PdfError::Invalid(why)) => Err(PdfError::Invalid(why)),

@@ -7,6 +7,7 @@ use lopdf::Object;
 use time::OffsetDateTime;
 
 use super::error::PdfError;
+use super::signatures::SignatureKind;
 
 /// Width of each patched `/ByteRange` number: files up to 9,999,999,999 bytes.
 const SLOT: usize = 10;
@@ -39,14 +40,23 @@ pub struct Placeholder {
     pub capacity: usize,
 }
 
-/// Formats the dictionary, reserving `capacity` bytes for the CMS.
+/// Formats the dictionary, reserving `capacity` bytes for the CMS (or, for a document
+/// timestamp, the RFC 3161 token, whose time is its own: no `/M` and no texts then).
 ///
 /// # Errors
 ///
 /// Only formatting errors of the in-memory writer.
-pub fn format(capacity: usize, time: OffsetDateTime, info: &SignatureInfo) -> Result<Placeholder, PdfError> {
+pub fn format(
+    kind: SignatureKind,
+    capacity: usize,
+    time: OffsetDateTime,
+    info: &SignatureInfo,
+) -> Result<Placeholder, PdfError> {
     let mut bytes = Vec::with_capacity(capacity * 2 + 512);
-    bytes.extend_from_slice(b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange[0 ");
+    bytes.extend_from_slice(match kind {
+        SignatureKind::Signature => b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange[0 ",
+        SignatureKind::DocTimeStamp => b"<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/ByteRange[0 ",
+    });
     let byte_range_at = bytes.len();
     for i in 0..3 {
         bytes.extend(std::iter::repeat_n(b' ', SLOT));
@@ -59,6 +69,10 @@ pub fn format(capacity: usize, time: OffsetDateTime, info: &SignatureInfo) -> Re
     bytes.push(b'<');
     bytes.extend(std::iter::repeat_n(b'0', capacity * 2));
     bytes.push(b'>');
+    if kind == SignatureKind::DocTimeStamp {
+        bytes.extend_from_slice(b">>");
+        return Ok(Placeholder { bytes, byte_range_at, contents_at, capacity });
+    }
     write!(bytes, "/M")?;
     lopdf::Writer::write_object(&mut bytes, &Object::string_literal(pdf_date(time)))?;
     for (key, value) in
@@ -114,8 +128,13 @@ mod tests {
     #[test]
     fn layout_and_patch() {
         let time = time::macros::datetime!(2026-11-22 10:15:00 +07:00);
-        let mut p = format(4, time, &SignatureInfo { name: Some("Nguyễn Văn An".into()), ..Default::default() })
-            .expect("formats");
+        let mut p = format(
+            SignatureKind::Signature,
+            4,
+            time,
+            &SignatureInfo { name: Some("Nguyễn Văn An".into()), ..Default::default() },
+        )
+        .expect("formats");
         patch_byte_range(&mut p.bytes, p.byte_range_at, [12, 34, 5678]).expect("patch");
         let text = String::from_utf8_lossy(&p.bytes);
         assert!(text.contains("/ByteRange[0 12         34         5678      ]/Contents<00000000>"), "{text}");

@@ -15,10 +15,14 @@ use super::acts::{ActContent, Fonts};
 use super::error::PdfError;
 use super::file::PdfFile;
 use super::form::{self, NewWidget};
-use super::increment::{self, Base, Body};
+use super::increment::{self, Body};
 use super::objects::NewObjects;
-use super::place::{add_visible, anchored_place, default_place, draw, empty_appearance, is_pdfa1, new_field_name};
+use super::place::{
+    add_visible, anchored_place, claims_pdfa, default_place, draw, empty_appearance, is_pdfa1, new_field_name,
+};
 use super::placeholder::{self, SignatureInfo};
+use super::signatures::SignatureKind;
+use super::update;
 use crate::digest::Hasher;
 
 /// Copy buffer: large enough for few system calls, small against the memory budget.
@@ -80,6 +84,8 @@ pub struct Plan<'a> {
     pub capacity: usize,
     /// Digest of the signed byte ranges.
     pub digest: DigestAlgorithm,
+    /// A signature, or a document timestamp.
+    pub kind: SignatureKind,
 }
 
 impl std::fmt::Debug for Plan<'_> {
@@ -146,7 +152,10 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         Placement::Invisible => {
             let page = file.page(0)?;
             let name = new_field_name(&file, plan)?;
-            let appearance = empty_appearance(&mut objects);
+            // An invisible document timestamp without an appearance is an archival update to
+            // validators (pyHanko: LTA_UPDATES, not form filling); PDF/A still wants one.
+            let appearance =
+                (plan.kind == SignatureKind::Signature || claims_pdfa(&file)?).then(|| empty_appearance(&mut objects));
             let widget = NewWidget { page: page.id, page_dict: page.dict, rect: [0.0; 4] };
             form::add(&file, &mut objects, &name, signature, &widget, appearance)?;
             name
@@ -169,7 +178,7 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         }
     };
 
-    let placeholder = placeholder::format(plan.capacity, plan.time, &plan.info)?;
+    let placeholder = placeholder::format(plan.kind, plan.capacity, plan.time, &plan.info)?;
     let size = objects.size();
     // The signature dictionary goes in as raw bytes so that its layout is ours.
     let bodies: Vec<(ObjectId, Body)> = objects
@@ -184,15 +193,7 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         .collect();
 
     let input_len = file.source().len();
-    let tail = file.source().read_at(input_len.saturating_sub(1), 1)?;
-    let base = Base {
-        len: input_len,
-        ends_with_eol: matches!(tail.as_slice(), b"\n" | b"\r"),
-        trailer: file.trailer(),
-        form: file.xref_form(),
-        startxref: file.startxref(),
-    };
-    let mut update = increment::write(&base, bodies, size)?;
+    let mut update = increment::write(&update::base(&file)?, bodies, size)?;
     let body_at = update
         .body_offsets
         .iter()
@@ -327,12 +328,5 @@ fn write_contents(
     file.seek(SeekFrom::Start(contents_offset + 1))?;
     // Uppercase hex; the zeros already there pad the rest.
     file.write_all(hex::encode_upper(cms).as_bytes())?;
-    file.sync_all()?;
-    temp.persist(destination).map_err(|e| PdfError::Io(e.error))?;
-    // The rename itself must survive a power cut too.
-    #[cfg(unix)]
-    if let Some(dir) = destination.parent().filter(|d| !d.as_os_str().is_empty()) {
-        File::open(dir)?.sync_all()?;
-    }
-    Ok(())
+    update::persist(temp, destination)
 }

@@ -43,6 +43,7 @@ fn plan<'a>(placement: Placement, visible: Option<Visible<'a>>) -> Plan<'a> {
         info: SignatureInfo::default(),
         capacity: 64,
         digest: DigestAlgorithm::Sha256,
+        kind: super::signatures::SignatureKind::Signature,
     }
 }
 

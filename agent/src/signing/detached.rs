@@ -48,6 +48,12 @@ impl Signer {
                 input.digest_algorithm.output_len()
             )));
         }
+        if input.level.long_term() {
+            return Err(ApiError::bad_request(format!(
+                "level {} is for PDFs; detached signatures go up to B-T (CAdES-B-T)",
+                input.level.as_str()
+            )));
+        }
         super::parse_thumbprint(&input.certificate)?;
         let tsa = self.timestamps_for(input.level)?;
         let _admission = self.admit().await?;

@@ -21,7 +21,7 @@ use crate::prompt::{Consent, ConsentRequest, DocumentSummary, Prompter};
 use crate::token::{SignJob, SigningTarget, TokenService};
 
 pub use detached::DetachedInput;
-pub use pdf::{Look, PdfBatch, PdfDocument, PdfInput, PdfOutput};
+pub use pdf::{Look, PdfBatch, PdfDocument, PdfInput, PdfOutput, pdf_error};
 pub use timestamping::{TimestampAuthority, rfc3339};
 
 /// Signs on behalf of callers, one prompt at a time.
@@ -82,6 +82,18 @@ impl Signer {
                 format!("level {} needs a timestamp authority, and none is set (tsa.url)", level.as_str()),
             )
         })
+    }
+
+    /// The archiver for B-LT and B-LTA signatures, with this signer's anchors and TSA.
+    ///
+    /// # Errors
+    ///
+    /// `certificate_untrusted` when no anchors are configured.
+    fn archiver(&self) -> Result<crate::ltv::Archiver, ApiError> {
+        let trust = self.trust.clone().ok_or_else(|| {
+            ApiError::with(ErrorCode::CertificateUntrusted, "no trust anchors are configured (trust.anchors)")
+        })?;
+        Ok(crate::ltv::Archiver::new(trust, self.timestamps.clone()))
     }
 
     /// Uses these fonts for appearance text instead of Times New Roman / Liberation Serif.

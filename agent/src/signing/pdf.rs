@@ -11,6 +11,7 @@ use super::{Chosen, Signer};
 use crate::cades;
 use crate::certinfo;
 use crate::error::ApiError;
+use crate::ltv::Scope;
 use crate::pdf::appearance::{AppearanceError, Font, Image, Weight};
 use crate::pdf::{self, PdfError, Placement, Plan, SignatureInfo};
 use crate::pdf::{ActContent, Fonts};
@@ -167,8 +168,16 @@ impl Signer {
             Some(tsa) => Some(tsa.sample(batch.digest).await?),
             None => None,
         };
+        let archiver = match (batch.level.long_term(), &sample_token) {
+            (true, Some(token)) => {
+                let archiver = self.archiver()?;
+                archiver.check_ready(&chosen.verdict, token).await?;
+                Some(archiver)
+            }
+            _ => None,
+        };
         let capacity = reserve(cms_size(&chosen, batch.digest, sample_token.as_deref())?);
-        let PdfBatch { digest, info, time, documents, look, .. } = batch;
+        let PdfBatch { digest, info, time, documents, look, level, .. } = batch;
         let content = match look {
             Some(look) => Some(act_content(look, &chosen, time)?),
             None => None,
@@ -237,13 +246,13 @@ impl Signer {
                     )));
                 }
             }
-            let (certificate, names) = (certificate.clone(), names.clone());
+            let (certificate, shared_names) = (certificate.clone(), names.clone());
             let finished = tokio::task::spawn_blocking(move || {
                 finishing
                     .into_iter()
                     .map(|(index, prepared, der, stamped)| {
                         let field_name = prepared.field_name.clone();
-                        let destination = &names[index].1;
+                        let destination = &shared_names[index].1;
                         let outcome = prepared.finish(&der, destination).map(|()| PdfOutput {
                             field_name,
                             certificate: certificate.clone(),
@@ -258,7 +267,15 @@ impl Signer {
             .await
             .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
             for (index, outcome) in finished {
-                results[index] = Some(outcome.map_err(pdf_error));
+                let outcome = match (outcome, &archiver) {
+                    (Ok(output), Some(archiver)) => {
+                        let destination = &names[index].1;
+                        let scope = Scope::Field(output.field_name.clone());
+                        archiver.extend(destination, destination, level, scope, digest).await.map(|_| output)
+                    }
+                    (outcome, _) => outcome.map_err(pdf_error),
+                };
+                results[index] = Some(outcome);
             }
             if redo.is_empty() {
                 break;
@@ -331,6 +348,7 @@ impl Revision {
             info: self.info.clone(),
             capacity,
             digest: self.digest,
+            kind: pdf::SignatureKind::Signature,
         };
         pdf::prepare(&document.input, &out_dir, &plan)
     }

@@ -38,11 +38,21 @@ impl TimestampAuthority {
     ///
     /// `timestamp_failed`, saying what went wrong.
     pub async fn stamp(&self, digest: DigestAlgorithm, signature: &[u8]) -> Result<Token, ApiError> {
+        self.stamp_imprint(digest, crate::digest::hash(digest, signature)).await
+    }
+
+    /// A timestamp token over data whose `digest` is `imprint` (a document timestamp), checked
+    /// as by [`TimestampAuthority::stamp`].
+    ///
+    /// # Errors
+    ///
+    /// `timestamp_failed`, saying what went wrong.
+    pub async fn stamp_imprint(&self, digest: DigestAlgorithm, imprint: Vec<u8>) -> Result<Token, ApiError> {
         let failed = |why: String| {
             tracing::warn!(tsa = %self.url, %why, "no timestamp");
             ApiError::with(ErrorCode::TimestampFailed, format!("{}: {why}", self.url))
         };
-        let query = timestamp::query(digest, signature).map_err(|e| failed(e.to_string()))?;
+        let query = timestamp::query_imprint(digest, imprint).map_err(|e| failed(e.to_string()))?;
         let reply = self
             .outbound
             .post(

@@ -7,9 +7,12 @@
 //! and the consent window says so, unless `trust.refuse_unknown_revocation` is set.
 
 mod crl;
+mod evidence;
 mod ocsp;
 mod path;
 pub(crate) mod signature;
+
+pub use evidence::ValidationData;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -95,6 +98,16 @@ struct Cached {
     status: Status,
     evidence: Evidence,
     until: SystemTime,
+    /// The OCSP response or CRL itself, for the validation data of B-LT signatures.
+    der: Arc<Vec<u8>>,
+}
+
+/// A status and the checked response or CRL it comes from.
+#[derive(Debug, Clone)]
+struct Found {
+    status: Status,
+    evidence: Evidence,
+    der: Arc<Vec<u8>>,
 }
 
 /// The checker: anchors, the outbound client for responders, and the answers cached.
@@ -165,20 +178,31 @@ impl Trust {
         issuer: &Certificate,
         now: SystemTime,
     ) -> Result<(Status, Evidence), String> {
-        let key: [u8; 32] = Sha256::digest(der::Encode::to_der(cert).unwrap_or_default()).into();
-        if let Some(hit) = self.lock().get(&key).filter(|c| c.until > now).cloned() {
+        if let Some(hit) = self.cached(cert, now) {
             return Ok((hit.status, hit.evidence));
         }
+        self.fetch_status(cert, issuer, now).await.map(|found| (found.status, found.evidence))
+    }
+
+    /// The cached answer about `cert`, while it may be believed.
+    fn cached(&self, cert: &Certificate, now: SystemTime) -> Option<Found> {
+        let hit = self.lock().get(&cache_key(cert)).filter(|c| c.until > now).cloned()?;
+        Some(Found { status: hit.status, evidence: hit.evidence, der: hit.der })
+    }
+
+    /// `cert`'s status asked anew: OCSP, else the CRL; the answer is cached.
+    async fn fetch_status(&self, cert: &Certificate, issuer: &Certificate, now: SystemTime) -> Result<Found, String> {
+        let key = cache_key(cert);
         let mut failures = Vec::new();
         for url in ocsp_urls(cert) {
             match self.ask_ocsp(&url, cert, issuer, now).await {
-                Ok(answer) => return Ok(self.remember(key, answer.status, Evidence::Ocsp, answer.until)),
+                Ok((answer, der)) => return Ok(self.remember(key, answer.status, Evidence::Ocsp, answer.until, der)),
                 Err(why) => failures.push(format!("OCSP {url}: {why}")),
             }
         }
         for url in crl_urls(cert) {
             match self.fetch_crl(&url, cert, issuer, now).await {
-                Ok(answer) => return Ok(self.remember(key, answer.status, Evidence::Crl, answer.until)),
+                Ok((answer, der)) => return Ok(self.remember(key, answer.status, Evidence::Crl, answer.until, der)),
                 Err(why) => failures.push(format!("CRL {url}: {why}")),
             }
         }
@@ -194,7 +218,7 @@ impl Trust {
         cert: &Certificate,
         issuer: &Certificate,
         now: SystemTime,
-    ) -> Result<ocsp::Answer, String> {
+    ) -> Result<(ocsp::Answer, Vec<u8>), String> {
         let id = ocsp::cert_id(cert, issuer)?;
         let request = ocsp::request(&id)?;
         let der = self
@@ -202,7 +226,8 @@ impl Trust {
             .post(url, "application/ocsp-request", request, "application/ocsp-response", MAX_OCSP_BYTES)
             .await
             .map_err(|e| e.to_string())?;
-        ocsp::check(&der, &id, issuer, now)
+        let answer = ocsp::check(&der, &id, issuer, now)?;
+        Ok((answer, der.to_vec()))
     }
 
     async fn fetch_crl(
@@ -211,21 +236,28 @@ impl Trust {
         cert: &Certificate,
         issuer: &Certificate,
         now: SystemTime,
-    ) -> Result<crl::Answer, String> {
+    ) -> Result<(crl::Answer, Vec<u8>), String> {
         let der = self.outbound.get(url, MAX_CRL_BYTES).await.map_err(|e| e.to_string())?;
         let (der, cert, issuer) = (der.to_vec(), cert.clone(), issuer.clone());
         // A national CA's CRL can be megabytes: parse and check it off the async threads.
-        tokio::task::spawn_blocking(move || crl::check(&der, &cert, &issuer, now)).await.map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || crl::check(&der, &cert, &issuer, now).map(|answer| (answer, der)))
+            .await
+            .map_err(|e| e.to_string())?
     }
 
-    fn remember(&self, key: [u8; 32], status: Status, evidence: Evidence, until: SystemTime) -> (Status, Evidence) {
-        self.lock().insert(key, Cached { status: status.clone(), evidence, until });
-        (status, evidence)
+    fn remember(&self, key: [u8; 32], status: Status, evidence: Evidence, until: SystemTime, der: Vec<u8>) -> Found {
+        let der = Arc::new(der);
+        self.lock().insert(key, Cached { status: status.clone(), evidence, until, der: der.clone() });
+        Found { status, evidence, der }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Cached>> {
         self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn cache_key(cert: &Certificate) -> [u8; 32] {
+    Sha256::digest(der::Encode::to_der(cert).unwrap_or_default()).into()
 }
 
 /// The OCSP responders named in the certificate's AIA (http and https only).

@@ -137,3 +137,12 @@ fn is_ocsp_signer(cert: &Certificate) -> bool {
         .flatten()
         .is_some_and(|(_, eku)| eku.0.contains(&ID_KP_OCSP_SIGNING))
 }
+
+/// The certificates a response carries (a delegated responder's), DER; none when it does not
+/// parse (it was checked before it got here).
+pub fn responder_certs(der: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(response) = OcspResponse::from_der(der) else { return Vec::new() };
+    let Some(bytes) = response.response_bytes else { return Vec::new() };
+    let Ok(basic) = BasicOcspResponse::from_der(bytes.response.as_bytes()) else { return Vec::new() };
+    basic.certs.iter().flatten().filter_map(|cert| cert.to_der().ok()).collect()
+}
