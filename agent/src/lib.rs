@@ -21,3 +21,4 @@ pub mod server;
 pub mod signing;
 pub mod token;
 pub mod trust;
+pub mod verify;

@@ -7,7 +7,8 @@
 //! Entry types: [`StatusResponse`] (`GET /v1/status`), [`CertificateList`]
 //! (`GET /v1/certificates`), [`SignDetachedRequest`] / [`SignDetachedResponse`]
 //! (`POST /v1/sign/detached`), [`SignPdfRequest`] / [`SignPdfResponse`] /
-//! [`SignPdfBatchResponse`] (`POST /v1/sign/pdf`), and [`ErrorResponse`] with its stable
+//! [`SignPdfBatchResponse`] (`POST /v1/sign/pdf`), [`VerifyRequest`] / [`VerifyResponse`]
+//! (`POST /v1/verify`), and [`ErrorResponse`] with its stable
 //! [`ErrorCode`] for every failure. The worked examples below are parsed by this crate's tests, so they stay true.
 //!
 //! # `GET /v1/status`
@@ -220,6 +221,58 @@
 //! `part` instead of `pdf_base64`), then each signed PDF as a file part named `document-N`, with
 //! no base64 overhead.
 //!
+//! # `POST /v1/verify`
+//!
+//! Verifies a PDF's signatures and document timestamps (a raw `application/pdf` body, or
+//! `pdf_base64` in JSON), or a detached signature over its content (`signature_base64` and
+//! `content_base64`). Nothing is asked of the user and no token is touched. For each signature:
+//! the signer's certificate, the time it claims and its timestamp, integrity (the digest of the
+//! signed bytes and the signature over it), the revision it covers and what changed after it
+//! (each object added or changed, classed `signatures` (later signatures, document timestamps,
+//! the DSS), `form_filling`, `annotations` or `other`), the chain to the configured
+//! `trust.anchors` (at the signature timestamp's time when there is a trusted one, else now),
+//! revocation (from the file's DSS first, else asked of the responders now), the PAdES/CAdES
+//! level reached, a `verdict` (`valid`, `invalid`, `indeterminate`) and `findings` in both
+//! languages. The document's `verdict` is `invalid` if any signature is, `valid` if all are.
+//!
+//! ```json
+//! { "pdf_base64": "JVBERi0xLjcK..." }
+//! ```
+//!
+//! ```json
+//! {
+//!   "verdict": "valid",
+//!   "size": 53756,
+//!   "sha256": "0b038d16ada70b825e3066ebd72022bd6ea7f89bcca101a8b642861e18945fbb",
+//!   "signatures": [{
+//!     "field_name": "Signature1",
+//!     "type": "signature",
+//!     "sub_filter": "ETSI.CAdES.detached",
+//!     "signer": { "subject": "CN=Nguyễn Văn An,O=Sở Nông nghiệp và Môi trường,ST=Ninh Bình,C=VN",
+//!                 "issuer": "CN=Test Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN",
+//!                 "serial": "5183cd329ef0ce303e268a54f1d04e0ef51e308f",
+//!                 "thumbprint": "b47b85ebc568bc720af5c5a430decff36e6c6f9c51b38e4997a0b45cc2d010c2",
+//!                 "not_before": "2026-12-02T12:06:58Z", "not_after": "2028-12-02T12:06:58Z" },
+//!     "claimed_time": "2026-12-03T12:07:00Z",
+//!     "timestamp": { "time": "2026-12-03T12:07:00Z", "intact": true, "trusted": true,
+//!                    "tsa": "CN=Test TSA Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN" },
+//!     "integrity": { "digest_ok": true, "signature_ok": true },
+//!     "coverage": { "whole_file": false, "revision": 2, "revisions": 4, "signed_bytes": 32423 },
+//!     "modifications": { "level": "signatures", "objects": [
+//!       { "object": "28 0", "what": "validation data (DSS) / dữ liệu kiểm tra (DSS)", "level": "signatures" },
+//!       { "object": "29 0", "what": "signature value / giá trị chữ ký", "level": "signatures" } ] },
+//!     "chain": { "trusted": true, "checked_at": "2026-12-03T12:07:00Z", "certificates": [
+//!       "CN=Nguyễn Văn An,O=Sở Nông nghiệp và Môi trường,ST=Ninh Bình,C=VN",
+//!       "CN=Test Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN",
+//!       "CN=Test Root CA chuyên dùng Chính phủ,O=Ban Cơ yếu Chính phủ,C=VN" ] },
+//!     "revocation": { "status": "good", "sources": ["embedded_ocsp", "embedded_crl"] },
+//!     "level": "B-LTA",
+//!     "verdict": "valid",
+//!     "findings": []
+//!   }]
+//! }
+//! ```
+//!
 //! # Errors
 //!
 //! Every failure has an HTTP status, a stable `code` and a message in Vietnamese and English that
@@ -241,6 +294,7 @@ mod error;
 mod pdf;
 mod sign;
 mod status;
+mod verify;
 
 pub use certificates::{CertificateInfo, CertificateList, CertificateStatus, KeyInfo, KeyType, TokenInfo};
 pub use error::{ErrorCode, ErrorDetail, ErrorResponse, PinState};
@@ -252,6 +306,11 @@ pub use sign::{
     DigestAlgorithm, SignDetachedQuery, SignDetachedRequest, SignDetachedResponse, SignatureAlgorithm, SignatureLevel,
 };
 pub use status::StatusResponse;
+pub use verify::{
+    CertificateSummary, ChainReport, ChangedObject, Coverage, EvidenceSource, Finding, Integrity, ModificationLevel,
+    Modifications, RevocationReport, RevocationStatus, SignatureReport, SignatureType, TimestampReport, Verdict,
+    VerifyRequest, VerifyResponse,
+};
 
 /// The API version this crate describes; it is the `v1` in every path.
 pub const API_VERSION: u32 = 1;

@@ -2,7 +2,7 @@
 
 use kyso_protocol::{
     CertificateList, ErrorResponse, SignDetachedRequest, SignDetachedResponse, SignPdfBatchResponse, SignPdfRequest,
-    SignPdfResponse, SignatureLevel, SigningAct, StatusResponse,
+    SignPdfResponse, SignatureLevel, SigningAct, StatusResponse, Verdict, VerifyRequest, VerifyResponse,
 };
 
 fn examples() -> Vec<String> {
@@ -27,7 +27,7 @@ fn examples() -> Vec<String> {
 #[test]
 fn every_worked_example_parses() {
     let examples = examples();
-    assert_eq!(examples.len(), 12, "update this test when adding examples");
+    assert_eq!(examples.len(), 14, "update this test when adding examples");
     serde_json::from_str::<StatusResponse>(&examples[0]).expect("status example");
     serde_json::from_str::<CertificateList>(&examples[1]).expect("certificates example");
     serde_json::from_str::<SignDetachedRequest>(&examples[2]).expect("sign request example");
@@ -48,7 +48,12 @@ fn every_worked_example_parses() {
     assert!(by_url.pdf_url.is_some() && by_url.upload_url.is_some() && by_url.url_auth.is_some());
     let uploaded: SignPdfResponse = serde_json::from_str(&examples[10]).expect("uploaded response example");
     assert!(uploaded.pdf_base64.is_none() && uploaded.upload.is_some());
-    let err: ErrorResponse = serde_json::from_str(&examples[11]).expect("error example");
+    let verify: VerifyRequest = serde_json::from_str(&examples[11]).expect("verify request example");
+    assert!(verify.pdf_base64.is_some());
+    let verified: VerifyResponse = serde_json::from_str(&examples[12]).expect("verify response example");
+    assert_eq!(verified.verdict, Verdict::Valid);
+    assert_eq!(verified.signatures[0].level, Some(SignatureLevel::BLta));
+    let err: ErrorResponse = serde_json::from_str(&examples[13]).expect("error example");
     assert_eq!(err.error.message_en, err.error.code.message_en());
     assert_eq!(err.error.message_vi, err.error.code.message_vi());
 }

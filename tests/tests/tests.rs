@@ -13,3 +13,4 @@ mod timestamps;
 mod tokens;
 mod trust;
 mod urls;
+mod verify;

@@ -103,7 +103,48 @@ pub fn check_reply(query: &Query, reply: &[u8]) -> Result<Token, String> {
     }
     let token = response.time_stamp_token.ok_or("the TSA granted but sent no token")?;
     let der = token.to_der().map_err(|e| e.to_string())?;
-    let signed_data = verify::signed_data(&der)?;
+    let opened = open_token(&der)?;
+    if verify::digest_of(opened.info.message_imprint.hash_algorithm.oid) != Some(query.digest)
+        || opened.info.message_imprint.hashed_message.as_bytes() != query.imprint
+    {
+        return Err("the token is for another message".into());
+    }
+    if opened.info.nonce.as_ref() != Some(&query.nonce) {
+        return Err("the token's nonce is not ours (a replayed or mixed-up reply)".into());
+    }
+    Ok(Token { der, time: opened.info.gen_time.to_system_time(), tsa: opened.tsa.tbs_certificate.subject.to_string() })
+}
+
+/// A token whose signature and TSA certificate were checked (not yet its imprint).
+#[derive(Debug, Clone)]
+pub struct OpenedToken {
+    /// What the TSA vouches for.
+    pub info: TstInfo,
+    /// The TSA's certificate.
+    pub tsa: x509_cert::Certificate,
+    /// The certificates the token carries.
+    pub pool: Vec<x509_cert::Certificate>,
+}
+
+impl OpenedToken {
+    /// Whether the token is over data whose digests `digest_of` computes.
+    pub fn covers(&self, digest_of: impl FnOnce(DigestAlgorithm) -> Vec<u8>) -> bool {
+        match verify::digest_of(self.info.message_imprint.hash_algorithm.oid) {
+            Some(digest) => self.info.message_imprint.hashed_message.as_bytes() == digest_of(digest),
+            None => false,
+        }
+    }
+}
+
+/// Opens a timestamp token (`ContentInfo` DER): a TSTInfo signed by one signer whose
+/// certificate, carried in the token, is a timestamping certificate. Trust in that certificate
+/// is checked by the caller.
+///
+/// # Errors
+///
+/// Says what is wrong.
+pub fn open_token(der: &[u8]) -> Result<OpenedToken, String> {
+    let signed_data = verify::signed_data(der)?;
     if signed_data.encap_content_info.econtent_type != ID_CT_TST_INFO {
         return Err("the token does not hold a TSTInfo".into());
     }
@@ -115,14 +156,6 @@ pub fn check_reply(query: &Query, reply: &[u8]) -> Result<Token, String> {
         .decode_as::<OctetString>()
         .map_err(|e| e.to_string())?;
     let info = TstInfo::from_der(content.as_bytes()).map_err(|e| format!("TSTInfo: {e}"))?;
-    if verify::digest_of(info.message_imprint.hash_algorithm.oid) != Some(query.digest)
-        || info.message_imprint.hashed_message.as_bytes() != query.imprint
-    {
-        return Err("the token is for another message".into());
-    }
-    if info.nonce.as_ref() != Some(&query.nonce) {
-        return Err("the token's nonce is not ours (a replayed or mixed-up reply)".into());
-    }
     let [signer] = signed_data.signer_infos.0.as_slice() else {
         return Err("the token has not exactly one signer".into());
     };
@@ -137,7 +170,8 @@ pub fn check_reply(query: &Query, reply: &[u8]) -> Result<Token, String> {
     if !for_timestamping {
         return Err("the TSA's certificate is not for timestamping".into());
     }
-    Ok(Token { der, time: info.gen_time.to_system_time(), tsa: cert.tbs_certificate.subject.to_string() })
+    let pool = verify::certificates(&signed_data);
+    Ok(OpenedToken { info, tsa: cert.clone(), pool })
 }
 
 #[cfg(test)]

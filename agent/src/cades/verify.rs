@@ -8,8 +8,8 @@ use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911::ID_MESSAGE_DIGEST;
 use const_oid::db::rfc5912::{
-    ECDSA_WITH_SHA_256, ECDSA_WITH_SHA_384, ID_RSASSA_PSS, ID_SHA_256, ID_SHA_384, ID_SHA_512, RSA_ENCRYPTION,
-    SHA_256_WITH_RSA_ENCRYPTION, SHA_384_WITH_RSA_ENCRYPTION, SHA_512_WITH_RSA_ENCRYPTION,
+    ECDSA_WITH_SHA_256, ECDSA_WITH_SHA_384, ID_EC_PUBLIC_KEY, ID_RSASSA_PSS, ID_SHA_256, ID_SHA_384, ID_SHA_512,
+    RSA_ENCRYPTION, SHA_256_WITH_RSA_ENCRYPTION, SHA_384_WITH_RSA_ENCRYPTION, SHA_512_WITH_RSA_ENCRYPTION,
 };
 use der::asn1::OctetString;
 use der::{Decode, Encode};
@@ -52,6 +52,17 @@ pub fn signer_certificate<'a>(signed_data: &'a SignedData, info: &SignerInfo) ->
 /// Says which check failed.
 pub fn verify_signer(info: &SignerInfo, cert: &Certificate, content: &[u8]) -> Result<(), String> {
     let digest = digest_of(info.digest_alg.oid).ok_or_else(|| format!("unknown digest {}", info.digest_alg.oid))?;
+    verify_signer_digest(info, cert, &crate::digest::hash(digest, content))
+}
+
+/// As [`verify_signer`], for content whose digest (by the SignerInfo's algorithm) is `actual`
+/// (a PDF's byte ranges, hashed as they were read).
+///
+/// # Errors
+///
+/// Says which check failed: the message digest ("does not match"), or the signature.
+pub fn verify_signer_digest(info: &SignerInfo, cert: &Certificate, actual: &[u8]) -> Result<(), String> {
+    let digest = digest_of(info.digest_alg.oid).ok_or_else(|| format!("unknown digest {}", info.digest_alg.oid))?;
     let attrs = info.signed_attrs.as_ref().ok_or("no signed attributes")?;
     let claimed = attrs
         .iter()
@@ -60,7 +71,7 @@ pub fn verify_signer(info: &SignerInfo, cert: &Certificate, content: &[u8]) -> R
         .ok_or("no message-digest attribute")?
         .decode_as::<OctetString>()
         .map_err(|e| format!("message-digest: {e}"))?;
-    if claimed.as_bytes() != crate::digest::hash(digest, content) {
+    if claimed.as_bytes() != actual {
         return Err("the message digest does not match the content".into());
     }
     let signed = attrs.to_der().map_err(|e| e.to_string())?;
@@ -101,9 +112,34 @@ fn verify_signature(
             &signature::ECDSA_P256_SHA384_ASN1,
             &signature::ECDSA_P384_SHA384_ASN1,
         )?,
+        // A bare id-ecPublicKey as the signature algorithm (some signers write it): the
+        // digest algorithm says which hash.
+        (ID_EC_PUBLIC_KEY, DigestAlgorithm::Sha256) => crate::trust::signature::ecdsa(
+            spki,
+            &signature::ECDSA_P256_SHA256_ASN1,
+            &signature::ECDSA_P384_SHA256_ASN1,
+        )?,
+        (ID_EC_PUBLIC_KEY, DigestAlgorithm::Sha384) => crate::trust::signature::ecdsa(
+            spki,
+            &signature::ECDSA_P256_SHA384_ASN1,
+            &signature::ECDSA_P384_SHA384_ASN1,
+        )?,
         (oid, _) => return Err(format!("unsupported signature algorithm {oid} with {}", digest.as_str())),
     };
     UnparsedPublicKey::new(algorithm, key).verify(message, signature).map_err(|_| "the signature is not valid".into())
+}
+
+/// The certificates `signed_data` carries.
+pub fn certificates(signed_data: &SignedData) -> Vec<Certificate> {
+    signed_data
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|choice| match choice {
+            cms::cert::CertificateChoices::Certificate(cert) => Some(cert.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Parses a `ContentInfo` holding `SignedData`.

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `certificates`, `sign`, `extend`, `dev-cert`, `demo`.
+//! The command line: `serve`, `certificates`, `sign`, `extend`, `verify`, `dev-cert`, `demo`.
 //!
 //! Every subcommand takes `--config FILE` (or `KYSO_CONFIG`), so scripts and tests use the same
 //! settings as the daemon.
@@ -9,6 +9,7 @@ mod dev_cert;
 mod extend;
 mod serve;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ enum Command {
     Sign(Box<sign::Args>),
     /// Adds validation data (B-LT) and a document timestamp (B-LTA) to a signed PDF.
     Extend(extend::Args),
+    /// Verifies the signatures of a PDF (or a detached signature): integrity, what changed
+    /// after each, chain, revocation, timestamps, level. Exit 0: valid; 1: not valid.
+    Verify(verify::Args),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
     /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
@@ -53,6 +57,14 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(cli.config.as_deref(), &args),
         Command::Extend(args) => extend::run(cli.config.as_deref(), &args),
         Command::DevCert(args) => dev_cert::run(&args),
+        Command::Verify(args) => match verify::run(cli.config.as_deref(), &args) {
+            Ok(verify::Outcome::Valid) => return ExitCode::SUCCESS,
+            Ok(verify::Outcome::NotValid) => return ExitCode::from(1),
+            Err(message) => {
+                eprintln!("kyso-agent: {message}");
+                return ExitCode::from(2);
+            }
+        },
         Command::Demo(args) => demo::run(cli.config.as_deref(), &args),
     };
     match result {

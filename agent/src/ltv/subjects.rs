@@ -69,14 +69,5 @@ pub fn of(signature: &EmbeddedSignature) -> Result<Subject, String> {
 pub fn signer(signed_data: &SignedData) -> Result<Leaf, String> {
     let info = signed_data.signer_infos.0.iter().next().ok_or("the CMS has no signer")?;
     let cert = verify::signer_certificate(signed_data, info).ok_or("the CMS lacks its signer's certificate")?.clone();
-    let pool = signed_data
-        .certificates
-        .iter()
-        .flat_map(|set| set.0.iter())
-        .filter_map(|choice| match choice {
-            cms::cert::CertificateChoices::Certificate(cert) => Some(cert.clone()),
-            _ => None,
-        })
-        .collect();
-    Ok(Leaf { cert, pool })
+    Ok(Leaf { cert, pool: verify::certificates(signed_data) })
 }

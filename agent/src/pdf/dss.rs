@@ -130,6 +130,29 @@ pub fn add(input: &Path, destination: &Path, entries: &[Entry<'_>]) -> Result<()
     update::append(&file, objects, destination)
 }
 
+/// The certificates, OCSP responses and CRLs a file's DSS holds (DER), in that order; empty
+/// lists when it has none. Items that cannot be read are left out.
+///
+/// # Errors
+///
+/// [`PdfError::Invalid`] when the catalog cannot be read.
+pub fn read(file: &PdfFile) -> Result<[Vec<Vec<u8>>; 3], PdfError> {
+    let (_, catalog) = file.catalog()?;
+    let mut lists: [Vec<Vec<u8>>; 3] = Default::default();
+    let Some(dss) = file.dict_at(&catalog, b"DSS")? else { return Ok(lists) };
+    for (key, list) in [&b"Certs"[..], b"OCSPs", b"CRLs"].into_iter().zip(lists.iter_mut()) {
+        let Ok(Ok(Object::Array(items))) = dss.get(key).map(|a| file.resolve(a)) else { continue };
+        for item in items {
+            if let Ok(Object::Stream(stream)) = file.resolve(&item)
+                && let Ok(data) = file.stream_data(&stream, MAX_ITEM)
+            {
+                list.push(data);
+            }
+        }
+    }
+    Ok(lists)
+}
+
 fn stream(data: &[u8]) -> Result<Stream, PdfError> {
     let mut dict = Dictionary::new();
     dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));

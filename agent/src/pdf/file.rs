@@ -59,7 +59,20 @@ impl PdfFile {
     ///
     /// [`PdfError::Invalid`] when it is not a PDF or its structure is damaged.
     pub fn open(path: &Path) -> Result<Self, PdfError> {
-        let source = Source::open(path)?;
+        Self::from_source(Source::open(path)?)
+    }
+
+    /// Opens the revision of `path` that ends at byte `len` (what a signature whose byte
+    /// ranges end there signed).
+    ///
+    /// # Errors
+    ///
+    /// As [`PdfFile::open`], for that prefix.
+    pub fn open_revision(path: &Path, len: u64) -> Result<Self, PdfError> {
+        Self::from_source(Source::open_prefix(path, len)?)
+    }
+
+    fn from_source(source: Source) -> Result<Self, PdfError> {
         if source.is_empty() {
             return Err(PdfError::invalid("the file is empty"));
         }
@@ -73,6 +86,25 @@ impl PdfFile {
             return Err(PdfError::invalid("the trailer has no /Root reference"));
         }
         Ok(file)
+    }
+
+    /// The objects added or replaced since `earlier` (an earlier revision of this file), and
+    /// those freed since, by number.
+    pub fn changed_since(&self, earlier: &PdfFile) -> (Vec<u32>, Vec<u32>) {
+        let mut changed = Vec::new();
+        let mut freed = Vec::new();
+        for (number, entry) in &self.xref.entries {
+            let before = earlier.xref.entries.get(number);
+            match entry {
+                Entry::Free if before.is_some_and(|b| *b != Entry::Free) => freed.push(*number),
+                Entry::Free => {}
+                _ if before != Some(entry) => changed.push(*number),
+                _ => {}
+            }
+        }
+        changed.sort_unstable();
+        freed.sort_unstable();
+        (changed, freed)
     }
 
     /// The input file.

@@ -6,6 +6,7 @@
 
 pub mod acts;
 pub mod appearance;
+pub mod changes;
 pub mod dss;
 mod error;
 mod file;

@@ -24,6 +24,18 @@ impl Source {
         Ok(Self { file, len })
     }
 
+    /// Opens the first `len` bytes of `path` as if they were the whole file: an earlier
+    /// revision of an incrementally updated PDF, as a signature covering it saw it.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error.
+    pub fn open_prefix(path: &Path, len: u64) -> io::Result<Self> {
+        let mut source = Self::open(path)?;
+        source.len = source.len.min(len);
+        Ok(source)
+    }
+
     /// The file size.
     pub fn len(&self) -> u64 {
         self.len

@@ -9,6 +9,7 @@ mod pdf_batch;
 mod remote;
 mod routes;
 mod tls;
+mod verify;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -74,10 +74,13 @@ async fn route(api: &Api, request: Request<Incoming>, origin: &str) -> Result<Re
             Ok(json(StatusCode::OK, &response))
         }
         (&Method::POST, "/v1/sign/pdf") => super::pdf::sign(api, request, origin).await,
-        (_, "/v1/status" | "/v1/certificates" | "/v1/sign/detached" | "/v1/sign/pdf") => Err(ApiError::with(
-            kyso_protocol::ErrorCode::MethodNotAllowed,
-            format!("{} {}", request.method(), request.uri().path()),
-        )),
+        (&Method::POST, "/v1/verify") => super::verify::verify(api, request, origin).await,
+        (_, "/v1/status" | "/v1/certificates" | "/v1/sign/detached" | "/v1/sign/pdf" | "/v1/verify") => {
+            Err(ApiError::with(
+                kyso_protocol::ErrorCode::MethodNotAllowed,
+                format!("{} {}", request.method(), request.uri().path()),
+            ))
+        }
         (_, path) => Err(ApiError::with(kyso_protocol::ErrorCode::NotFound, path.to_owned())),
     }
 }

@@ -96,6 +96,19 @@ impl Signer {
         Ok(crate::ltv::Archiver::new(trust, self.timestamps.clone()))
     }
 
+    /// A verifier with this signer's trust anchors, asking responders when a file has no
+    /// evidence.
+    ///
+    /// # Errors
+    ///
+    /// `certificate_untrusted` when no anchors are configured.
+    pub fn verifier(&self) -> Result<crate::verify::Verifier, ApiError> {
+        let trust = self.trust.clone().ok_or_else(|| {
+            ApiError::with(ErrorCode::CertificateUntrusted, "no trust anchors are configured (trust.anchors)")
+        })?;
+        Ok(crate::verify::Verifier::new(trust, true))
+    }
+
     /// Uses these fonts for appearance text instead of Times New Roman / Liberation Serif.
     pub fn with_fonts(mut self, regular: Option<std::path::PathBuf>, bold: Option<std::path::PathBuf>) -> Self {
         self.fonts = [regular, bold];

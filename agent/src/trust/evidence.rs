@@ -9,7 +9,7 @@ use der::Encode;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
-use super::{Evidence, Found, Status, Trust, ocsp, path};
+use super::{Evidence, Found, Status, Trust, ocsp};
 
 /// id-pkix-ocsp-nocheck: the responder's own certificate needs no status (RFC 6960 4.2.2.2.1).
 const ID_PKIX_OCSP_NOCHECK: const_oid::ObjectIdentifier =
@@ -67,7 +67,7 @@ impl Trust {
         pool: &[Certificate],
         now: SystemTime,
     ) -> Result<ValidationData, String> {
-        let chain = path::build(leaf, pool, &self.anchors, now)?;
+        let chain = self.chain(leaf, pool, now)?;
         let mut data = ValidationData::default();
         for cert in &chain {
             push_new(&mut data.certs, cert.to_der().map_err(|e| e.to_string())?);

@@ -7,6 +7,7 @@
 //! and the consent window says so, unless `trust.refuse_unknown_revocation` is set.
 
 mod crl;
+pub mod embedded;
 mod evidence;
 mod ocsp;
 mod path;
@@ -169,6 +170,35 @@ impl Trust {
             Revocation::Unknown(why)
         };
         Ok(Verdict { chain, revocation })
+    }
+
+    /// The chain from `leaf` to an anchor at `at`, built with `pool`: `leaf`, intermediates,
+    /// the anchor; `leaf` itself must be valid at `at`.
+    ///
+    /// # Errors
+    ///
+    /// Why no chain reaches an anchor, or `leaf` was not valid then.
+    pub fn chain(&self, leaf: &Certificate, pool: &[Certificate], at: SystemTime) -> Result<Vec<Certificate>, String> {
+        if !path::valid_at(leaf, at) {
+            let validity = &leaf.tbs_certificate.validity;
+            return Err(format!(
+                "{} was not valid at {} (valid from {} to {})",
+                leaf.tbs_certificate.subject,
+                crate::signing::rfc3339(at),
+                crate::signing::rfc3339(validity.not_before.to_system_time()),
+                crate::signing::rfc3339(validity.not_after.to_system_time()),
+            ));
+        }
+        path::build(leaf, pool, &self.anchors, at)
+    }
+
+    /// `cert`'s status now, from a responder (or the cache): OCSP, else the CRL.
+    ///
+    /// # Errors
+    ///
+    /// Why no status could be had.
+    pub async fn status_now(&self, cert: &Certificate, issuer: &Certificate) -> Result<(Status, Evidence), String> {
+        self.status(cert, issuer, SystemTime::now()).await
     }
 
     /// `cert`'s status: cached, else OCSP, else the CRL.

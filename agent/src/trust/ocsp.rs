@@ -37,6 +37,28 @@ pub fn cert_id(cert: &Certificate, issuer: &Certificate) -> Result<CertId, Strin
     })
 }
 
+/// The CertIDs `cert` may be named by in a response: SHA-1 (what Kyso asks with) and SHA-256
+/// (what some clients ask with; a stored response answers the question it was asked).
+pub fn cert_ids(cert: &Certificate, issuer: &Certificate) -> Vec<CertId> {
+    let mut ids: Vec<CertId> = cert_id(cert, issuer).into_iter().collect();
+    let sha256 = |data: &[u8]| ring::digest::digest(&ring::digest::SHA256, data).as_ref().to_vec();
+    if let (Ok(name), Some(first)) = (issuer.tbs_certificate.subject.to_der(), ids.first().cloned()) {
+        let key = issuer.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
+        if let (Ok(name_hash), Ok(key_hash)) = (OctetString::new(sha256(&name)), OctetString::new(sha256(key))) {
+            ids.push(CertId {
+                hash_algorithm: spki::AlgorithmIdentifierOwned {
+                    oid: const_oid::db::rfc5912::ID_SHA_256,
+                    parameters: first.hash_algorithm.parameters,
+                },
+                issuer_name_hash: name_hash,
+                issuer_key_hash: key_hash,
+                serial_number: first.serial_number,
+            });
+        }
+    }
+    ids
+}
+
 /// The DER request for `id`.
 pub fn request(id: &CertId) -> Result<Vec<u8>, String> {
     OcspRequest {

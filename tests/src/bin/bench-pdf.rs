@@ -97,7 +97,46 @@ fn main() {
         size as f64 / f64::from(1 << 20)
     );
     report(&title, &results, &skipped, json_output);
+    verify(&pki, &config, &kyso_out, iterations, json_output);
     batch(&pki, &config, work.path(), letters, iterations, json_output);
+}
+
+/// Verifying the signed scan (an incoming document): Kyso against pyHanko's validator, both
+/// checking revocation with the test PKI's responders, and the one-pass floor of hashing it.
+fn verify(pki: &Pki, config: &Path, signed: &Path, iterations: usize, json_output: bool) {
+    let root = pki.path("root.pem");
+    let mut results = Vec::new();
+    let floor = format!("openssl dgst -sha256 {} >/dev/null", signed.display());
+    results.push(measure_process("floor: openssl dgst -sha256", iterations, 1, || sh(&floor), None).expect("floor"));
+    let kyso = || {
+        let mut command = Command::new(kyso_tests::binary("kyso-agent"));
+        command
+            .arg("--config")
+            .arg(config)
+            .args(["verify", "--json", "--trust"])
+            .arg(&root)
+            .arg(signed)
+            .env("KYSO_POLICY", "")
+            .env("KYSO_LOG", "warn");
+        command
+    };
+    results.push(measure_process("kyso-agent verify", iterations, 1, kyso, None).expect("kyso-agent verify"));
+    let mut skipped = Vec::new();
+    let pyhanko = || {
+        let mut command = Command::new("pyhanko");
+        command.args(["sign", "validate", "--trust-replace", "--trust"]).arg(&root).arg(signed);
+        command
+    };
+    match measure_process("pyhanko sign validate", iterations, 0, pyhanko, None) {
+        Ok(measured) => results.push(measured),
+        Err(why) => skipped.push(why),
+    }
+    let size = std::fs::metadata(signed).map(|m| m.len()).unwrap_or(0);
+    let title = format!(
+        "verify the signed scan ({:.0} MiB, one signature, revocation by OCSP), {iterations} runs each",
+        size as f64 / f64::from(1 << 20)
+    );
+    report(&title, &results, &skipped, json_output);
 }
 
 /// A batch of one-page letters: one Kyso process, one consent, one login, against pyHanko run

@@ -1,0 +1,282 @@
+//! Verification of signed PDFs and detached CMS signatures (incoming documents must be verified
+//! before use): for each signature, integrity, what it covers and what changed after it, the
+//! chain to the trust anchors, revocation from the file's own evidence or the responders, its
+//! timestamp, the baseline level reached, and a verdict; one verdict for the document.
+
+mod cms;
+mod judge;
+mod pdf;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use kyso_protocol::{
+    ChainReport, ErrorCode, Integrity, ModificationLevel, RevocationReport, RevocationStatus, SignatureLevel,
+    SignatureReport, SignatureType, TimestampReport, Verdict, VerifyResponse,
+};
+
+use crate::error::ApiError;
+use crate::signing::{pdf_error, rfc3339};
+use crate::trust::{Trust, ValidationData};
+use judge::{Grounds, Judge, Judged, Signer};
+use pdf::{Content, SignatureFacts};
+
+/// Verifies with the configured trust anchors.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    judge: Judge,
+}
+
+impl Verifier {
+    /// A verifier trusting `trust`'s anchors; `online` lets it ask OCSP responders and CRL
+    /// servers about certificates the file holds no evidence for.
+    pub fn new(trust: Trust, online: bool) -> Self {
+        Self { judge: Judge::new(trust, online) }
+    }
+
+    /// Verifies every signature and document timestamp of the PDF at `path`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_pdf` (not a PDF, or a damaged signature dictionary), `pdf_encrypted`.
+    pub async fn verify_pdf(&self, path: &Path) -> Result<VerifyResponse, ApiError> {
+        let owned: PathBuf = path.to_owned();
+        let facts = tokio::task::spawn_blocking(move || pdf::read(&owned))
+            .await
+            .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?
+            .map_err(pdf_error)?;
+        // A document timestamp protects the evidence (and the signatures) of the revisions it covers.
+        let archive_ends: Vec<u64> = facts
+            .signatures
+            .iter()
+            .filter(|s| s.covers_dss)
+            .filter(|s| matches!(&s.content, Content::DocumentTimestamp(t) if t.intact))
+            .map(|s| s.coverage.signed_bytes)
+            .collect();
+        let mut reports = Vec::new();
+        for signature in &facts.signatures {
+            let archived = archive_ends.iter().any(|end| *end > signature.coverage.signed_bytes);
+            reports.push(self.judge_pdf_signature(signature, &facts.dss, archived).await);
+        }
+        Ok(VerifyResponse {
+            verdict: overall(&reports),
+            size: facts.size,
+            sha256: hex::encode(&facts.sha256),
+            signatures: reports,
+        })
+    }
+
+    /// Verifies the detached CMS `signature` over the file at `content`.
+    ///
+    /// # Errors
+    ///
+    /// `bad_request` when `signature` is not a CMS signature; I/O errors.
+    pub async fn verify_detached(&self, content: &Path, signature: Vec<u8>) -> Result<VerifyResponse, ApiError> {
+        let owned: PathBuf = content.to_owned();
+        let (facts, size, sha256) = tokio::task::spawn_blocking(move || {
+            let mut digests = |digest| hash_file(&owned, digest);
+            let facts = cms::examine(&signature, &mut digests);
+            let size = std::fs::metadata(&owned).map(|m| m.len()).unwrap_or(0);
+            (facts, size, hash_file(&owned, kyso_protocol::DigestAlgorithm::Sha256))
+        })
+        .await
+        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+        let facts = facts.map_err(|why| ApiError::bad_request(format!("not a CMS signature: {why}")))?;
+        let sha256 = sha256.map_err(|why| ApiError::with(ErrorCode::Internal, why))?;
+        let report = self.judge_cms(&facts, &ValidationData::default(), None, ModificationLevel::None, None).await;
+        let report =
+            SignatureReport { field_name: None, sub_filter: None, coverage: None, modifications: None, ..report };
+        Ok(VerifyResponse {
+            verdict: overall(std::slice::from_ref(&report)),
+            size,
+            sha256: hex::encode(sha256),
+            signatures: vec![report],
+        })
+    }
+
+    async fn judge_pdf_signature(
+        &self,
+        facts: &SignatureFacts,
+        dss: &ValidationData,
+        archived: bool,
+    ) -> SignatureReport {
+        let mut report = match &facts.content {
+            Content::Signature(examined) => match examined.as_ref() {
+                Ok(cms) => {
+                    let mut report = self
+                        .judge_cms(cms, dss, facts.range_problem.as_deref(), facts.modifications.level, Some(archived))
+                        .await;
+                    if facts.sub_filter != "ETSI.CAdES.detached" {
+                        // adbe.pkcs7.detached and the like: a valid signature, but not PAdES.
+                        report.level = None;
+                    }
+                    report.claimed_time = facts.claimed_time.map(rfc3339).or(report.claimed_time);
+                    report
+                }
+                Err(why) => unreadable(why),
+            },
+            Content::DocumentTimestamp(token) => self.judge_document_timestamp(token, facts, dss).await,
+        };
+        report.field_name = Some(facts.field_name.clone());
+        report.sub_filter = Some(facts.sub_filter.clone());
+        report.coverage = Some(facts.coverage.clone());
+        report.modifications = Some(facts.modifications.clone());
+        report
+    }
+
+    /// Judges a CMS signature; `archived` is `None` for a detached one (no B-LTA).
+    async fn judge_cms(
+        &self,
+        cms: &cms::CmsFacts,
+        dss: &ValidationData,
+        range_problem: Option<&str>,
+        modifications: ModificationLevel,
+        archived: Option<bool>,
+    ) -> SignatureReport {
+        let (timestamp, tsa_judged) = match &cms.timestamp {
+            Some(token) => {
+                let (report, judged) = self.judge.timestamp(token, dss).await;
+                (Some((report, token.time)), judged)
+            }
+            None => (None, None),
+        };
+        let proven_at = timestamp.as_ref().filter(|(t, _)| t.intact && t.trusted).map(|(_, time)| *time);
+        let at = proven_at.unwrap_or_else(SystemTime::now);
+        let timestamp = timestamp.map(|(report, _)| report);
+        let Some(cert) = &cms.signer else {
+            return SignatureReport { timestamp, ..unreadable(cms.integrity.detail.as_deref().unwrap_or("no signer")) };
+        };
+        let judged = self.judge.chain(&Signer { cert, pool: &cms.pool }, dss, at).await;
+        let grounds = Grounds {
+            integrity: &cms.integrity,
+            range_problem,
+            modifications,
+            judged: &judged,
+            timestamp: timestamp.as_ref(),
+        };
+        let (verdict, findings) = judge::verdict(&grounds);
+        let long_term = judged.embedded_evidence && tsa_judged.as_ref().is_some_and(|t| t.embedded_evidence);
+        let level = judge::level(
+            cms.signing_certificate_attribute,
+            timestamp.as_ref(),
+            long_term && archived.is_some(),
+            archived.unwrap_or(false),
+        );
+        SignatureReport {
+            field_name: None,
+            signature_type: SignatureType::Signature,
+            sub_filter: None,
+            signer: Some(judge::summary(cert)),
+            claimed_time: cms.claimed_time.map(rfc3339),
+            timestamp,
+            integrity: cms.integrity.clone(),
+            coverage: None,
+            modifications: None,
+            chain: judged.chain,
+            revocation: judged.revocation,
+            level,
+            verdict,
+            findings,
+        }
+    }
+
+    async fn judge_document_timestamp(
+        &self,
+        token: &cms::TokenFacts,
+        facts: &SignatureFacts,
+        dss: &ValidationData,
+    ) -> SignatureReport {
+        let (timestamp, judged) = self.judge.timestamp(token, dss).await;
+        let integrity =
+            Integrity { digest_ok: token.intact, signature_ok: token.tsa.is_some(), detail: token.detail.clone() };
+        let judged = judged.unwrap_or_else(|| not_checked(token.time));
+        let grounds = Grounds {
+            integrity: &integrity,
+            range_problem: facts.range_problem.as_deref(),
+            modifications: facts.modifications.level,
+            judged: &judged,
+            timestamp: None,
+        };
+        let (verdict, findings) = judge::verdict(&grounds);
+        SignatureReport {
+            field_name: None,
+            signature_type: SignatureType::DocumentTimestamp,
+            sub_filter: None,
+            signer: token.tsa.as_ref().map(judge::summary),
+            claimed_time: None,
+            timestamp: Some(timestamp),
+            integrity,
+            coverage: None,
+            modifications: None,
+            chain: judged.chain,
+            revocation: judged.revocation,
+            level: None,
+            verdict,
+            findings,
+        }
+    }
+}
+
+/// `invalid` if any is, `valid` if all are (and there is one), else `indeterminate`.
+fn overall(reports: &[SignatureReport]) -> Verdict {
+    if reports.iter().any(|r| r.verdict == Verdict::Invalid) {
+        Verdict::Invalid
+    } else if !reports.is_empty() && reports.iter().all(|r| r.verdict == Verdict::Valid) {
+        Verdict::Valid
+    } else {
+        Verdict::Indeterminate
+    }
+}
+
+fn not_checked(at: SystemTime) -> Judged {
+    Judged {
+        chain: ChainReport { trusted: false, certificates: Vec::new(), checked_at: rfc3339(at), detail: None },
+        revocation: RevocationReport { status: RevocationStatus::NotChecked, sources: Vec::new(), detail: None },
+        embedded_evidence: false,
+    }
+}
+
+/// The report of a signature whose CMS cannot be read: invalid.
+fn unreadable(why: &str) -> SignatureReport {
+    let integrity = Integrity { digest_ok: false, signature_ok: false, detail: Some(why.to_owned()) };
+    let judged = not_checked(SystemTime::now());
+    let grounds = Grounds {
+        integrity: &integrity,
+        range_problem: None,
+        modifications: ModificationLevel::None,
+        judged: &judged,
+        timestamp: None,
+    };
+    let (verdict, findings) = judge::verdict(&grounds);
+    SignatureReport {
+        field_name: None,
+        signature_type: SignatureType::Signature,
+        sub_filter: None,
+        signer: None,
+        claimed_time: None,
+        timestamp: None::<TimestampReport>,
+        integrity,
+        coverage: None,
+        modifications: None,
+        chain: judged.chain,
+        revocation: judged.revocation,
+        level: None::<SignatureLevel>,
+        verdict,
+        findings,
+    }
+}
+
+fn hash_file(path: &Path, digest: kyso_protocol::DigestAlgorithm) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut hasher = crate::digest::Hasher::new(digest);
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
