@@ -230,6 +230,11 @@ error_codes! {
     TimestampFailed = "timestamp_failed", 502,
         vi: "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA). Hãy kiểm tra kết nối mạng và thử lại, hoặc báo cho quản trị viên.",
         en: "No timestamp could be obtained from the timestamp authority (TSA). Check the network and retry, or tell your administrator.";
+    /// The document is certified (DocMDP) against the change signing would make: no changes at
+    /// all, or only signing into its existing signature fields.
+    DocumentCertified = "document_certified", 409,
+        vi: "Tài liệu đã được chứng nhận và không cho phép thay đổi này; ký thêm sẽ làm mất hiệu lực chứng nhận. Hãy ký vào ô chữ ký có sẵn hoặc liên hệ người đã chứng nhận tài liệu.",
+        en: "The document is certified and does not allow this change; another signature would void the certification. Sign into an existing signature field, or contact whoever certified the document.";
     /// Level `B-LT` or `B-LTA` was asked for, but the validation data (an OCSP response or CRL
     /// for each certificate of the signer's and the TSA's chains) could not be had, or the
     /// document timestamp failed. Nothing was returned.

@@ -31,6 +31,22 @@ async fn refused_requests_never_reach_the_prompt() {
     let cases: Vec<Case> = vec![
         ("no Origin", "POST", "/v1/sign/detached", vec![json_type, custom], 403, "origin_not_allowed"),
         (
+            "verify from another site",
+            "POST",
+            "/v1/verify",
+            vec![("origin", "https://evil.test"), json_type, custom],
+            403,
+            "origin_not_allowed",
+        ),
+        (
+            "verify by form",
+            "POST",
+            "/v1/verify",
+            vec![("origin", PORTAL), ("content-type", "text/plain"), custom],
+            415,
+            "unsupported_media_type",
+        ),
+        (
             "Origin null",
             "POST",
             "/v1/sign/detached",

@@ -17,15 +17,17 @@ use serde_json::{Value, json};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// Signs `input` through the API into `output`.
+/// Signs `input` through the API into `output` (invisibly with the act `invisible`).
 async fn sign(agent: &Agent, pki: &Pki, input: &Path, output: &Path, certificate: &str, act: &str, level: &str) {
     agent.answers(&[&format!("pin {PIN}")]);
     let mut body = json!({
         "pdf_base64": B64.encode(std::fs::read(input).expect("input")),
         "certificate": pki.thumbprint(certificate),
-        "act": act,
         "level": level,
     });
+    if act != "invisible" {
+        body["act"] = json!(act);
+    }
     if act == "issue" {
         let seal = output.with_extension("seal.png");
         images::seal(&seal);
@@ -37,10 +39,14 @@ async fn sign(agent: &Agent, pki: &Pki, input: &Path, output: &Path, certificate
     std::fs::write(output, pdf).expect("write");
 }
 
-/// Signs `input` with pyHanko on the token's `label` key (PAdES, with a timestamp when `tsa`).
-fn pyhanko_sign(pki: &Pki, input: &Path, output: &Path, label: &str, tsa: Option<&str>) {
+/// Signs `input` with pyHanko on the token's `label` key (PAdES, with a timestamp when `tsa`;
+/// a certification signature allowing form filling and signing with `certify`).
+fn pyhanko_sign(pki: &Pki, input: &Path, output: &Path, label: &str, tsa: Option<&str>, certify: bool) {
     let mut command = Command::new("pyhanko");
     command.args(["sign", "addsig", "--field", "PyHanko1", "--use-pades"]);
+    if certify {
+        command.arg("--certify");
+    }
     if let Some(url) = tsa {
         command.args(["--timestamp-url", url]);
     }
@@ -157,9 +163,37 @@ async fn kyso_and_pyhanko_agree_on_a_mixed_corpus() {
     sign(&agent, pki, &path("b-b.pdf"), &path("stacked.pdf"), "org-rsa", "issue", "B-T").await;
     sign(&agent, pki, &letter, &path("lta.pdf"), "person-ec", "approve", "B-LTA").await;
     sign(&agent, pki, &other, &path("other-b-b.pdf"), "person-rsa", "plain", "B-B").await;
-    pyhanko_sign(pki, &letter, &path("pyhanko.pdf"), "person-ec", Some(&tsa));
-    pyhanko_sign(pki, &letter, &path("pyhanko-revoked.pdf"), "revoked-rsa", None);
-    pyhanko_sign(pki, &letter, &path("pyhanko-expired.pdf"), "expired-rsa", None);
+    pyhanko_sign(pki, &letter, &path("pyhanko.pdf"), "person-ec", Some(&tsa), false);
+    pyhanko_sign(pki, &letter, &path("pyhanko-revoked.pdf"), "revoked-rsa", None, false);
+    pyhanko_sign(pki, &letter, &path("pyhanko-expired.pdf"), "expired-rsa", None, false);
+    // Certified (DocMDP: form filling and signing allowed), then signed, or annotated. A new
+    // visible signature field would be an annotation, which the certification forbids: Kyso
+    // refuses to add one before asking the user, and signs invisibly.
+    pyhanko_sign(pki, &letter, &path("certified.pdf"), "org-rsa", None, true);
+    let prompts = agent.prompter_starts();
+    let refused = agent
+        .client()
+        .post_json(
+            "/v1/sign/pdf",
+            &json!({"pdf_base64": B64.encode(std::fs::read(path("certified.pdf")).expect("read")),
+                    "certificate": pki.thumbprint("person-rsa"), "act": "approve"}),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "document_certified", "{}", String::from_utf8_lossy(&refused.body));
+    assert_eq!(agent.prompter_starts(), prompts);
+    sign(&agent, pki, &path("certified.pdf"), &path("certified-signed.pdf"), "person-rsa", "invisible", "B-B").await;
+    modify("annotation", &path("certified.pdf"), &path("certified-noted.pdf"));
+    // pyHanko itself adds a visible field to the certified document when asked to.
+    let mut visible = Command::new("pyhanko");
+    visible
+        .args(["sign", "addsig", "--field", "1/350,150,520,210/Visible", "pkcs11", "--lib", pki.module()])
+        .args(["--token-label", "kyso-test", "--cert-label", "person-rsa", "--key-label", "person-rsa"])
+        .arg(path("certified.pdf"))
+        .arg(path("certified-visible.pdf"))
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("PYHANKO_PKCS11_PIN", PIN);
+    let made = visible.output().expect("pyhanko");
+    assert!(made.status.success(), "pyhanko: {}", String::from_utf8_lossy(&made.stderr));
 
     // One byte of the signed content changed.
     let mut bytes = std::fs::read(path("b-b.pdf")).expect("read");
@@ -256,6 +290,27 @@ async fn kyso_and_pyhanko_agree_on_a_mixed_corpus() {
             pyhanko_differs: None,
         },
         Case {
+            name: "certified, then signed",
+            file: path("certified-signed.pdf"),
+            root: root.clone(),
+            expect: vec![("PyHanko1", "valid"), ("Signature1", "valid")],
+            pyhanko_differs: None,
+        },
+        Case {
+            name: "certified, then a visible signature field added",
+            file: path("certified-visible.pdf"),
+            root: root.clone(),
+            expect: vec![("PyHanko1", "invalid"), ("Visible", "valid")],
+            pyhanko_differs: None,
+        },
+        Case {
+            name: "certified for form filling, then annotated",
+            file: path("certified-noted.pdf"),
+            root: root.clone(),
+            expect: vec![("PyHanko1", "invalid")],
+            pyhanko_differs: None,
+        },
+        Case {
             name: "a root that did not issue the signer",
             file: path("b-b.pdf"),
             root: stranger,
@@ -320,6 +375,11 @@ async fn kyso_and_pyhanko_agree_on_a_mixed_corpus() {
     let expired = first("pyHanko, expired certificate");
     assert!(expired["chain"]["detail"].as_str().unwrap_or_default().contains("was not valid"), "{expired}");
     assert_eq!(first("a root that did not issue the signer")["chain"]["trusted"], false);
+    let violated = first("certified for form filling, then annotated");
+    assert!(
+        violated["findings"].as_array().expect("findings").iter().any(|f| f["code"] == "certification_violated"),
+        "{violated}"
+    );
 }
 
 #[tokio::test]

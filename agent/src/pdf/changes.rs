@@ -16,12 +16,25 @@ const SIGNING_CATALOG_KEYS: [&[u8]; 4] = [b"DSS", b"AcroForm", b"Extensions", b"
 /// AcroForm entries that signing may change; others (/DR, /DA, /NeedAppearances) are form filling.
 const SIGNING_FORM_KEYS: [&[u8]; 2] = [b"Fields", b"SigFlags"];
 
+/// What changed, and how many of the changes are new visible signature fields (which a
+/// certification allowing only form filling and signing forbids: they are annotations).
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The changed objects, classed.
+    pub modifications: Modifications,
+    /// New signature fields with a visible widget.
+    pub new_visible_signature_fields: usize,
+}
+
+/// The description of a new visible signature field.
+const NEW_VISIBLE_FIELD: &str = "new visible signature field / trường chữ ký mới (hiển thị)";
+
 /// Compares `current` with `signed`, the revision a signature covers.
 ///
 /// # Errors
 ///
 /// [`PdfError::Invalid`] when the catalog cannot be read.
-pub fn analyse(signed: &PdfFile, current: &PdfFile) -> Result<Modifications, PdfError> {
+pub fn analyse(signed: &PdfFile, current: &PdfFile) -> Result<Analysis, PdfError> {
     let (changed, freed) = current.changed_since(signed);
     let (root, catalog) = current.catalog()?;
     let context = Context::new(current, signed, &catalog, &changed)?;
@@ -44,7 +57,8 @@ pub fn analyse(signed: &PdfFile, current: &PdfFile) -> Result<Modifications, Pdf
         });
     }
     let level = objects.iter().map(|o| o.level).max().unwrap_or(ModificationLevel::None);
-    Ok(Modifications { level, objects })
+    let new_visible_signature_fields = objects.iter().filter(|o| o.what == NEW_VISIBLE_FIELD).count();
+    Ok(Analysis { modifications: Modifications { level, objects }, new_visible_signature_fields })
 }
 
 /// What the current file says about the changed objects' roles.
@@ -158,7 +172,17 @@ impl<'a> Context<'a> {
             return Ok(Some((Other, "an object of the document / một đối tượng của tài liệu".into())));
         };
         if is_signature_field(self.current, dict) {
-            return Ok(Some((Signatures, "signature field / trường chữ ký".into())));
+            let visible = matches!(dict.get(b"Rect").map(|r| self.current.resolve(r)), Ok(Ok(Object::Array(rect)))
+            if rect.len() == 4 && {
+                let n: Vec<f32> = rect.iter().filter_map(|v| v.as_float().ok()).collect();
+                n.len() == 4 && (n[2] - n[0]).abs() > 0.0 && (n[3] - n[1]).abs() > 0.0
+            });
+            let what = match (old, visible) {
+                (None, true) => NEW_VISIBLE_FIELD,
+                (None, false) => "new invisible signature field / trường chữ ký mới (ẩn)",
+                (Some(_), _) => "signature field signed / trường chữ ký được ký",
+            };
+            return Ok(Some((Signatures, what.into())));
         }
         if dict.has(b"FT") || dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget") {
             return Ok(Some((FormFilling, "form field / trường biểu mẫu".into())));

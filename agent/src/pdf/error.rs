@@ -14,6 +14,9 @@ pub enum PdfError {
     FieldSigned(String),
     /// A placement or request value that does not fit this document (`bad_request`).
     Placement(String),
+    /// The document is certified (DocMDP) against the change signing would make
+    /// (`document_certified`).
+    Certified(String),
     /// The visible signature cannot be drawn (image, font, a character the font lacks).
     Appearance(super::appearance::AppearanceError),
     /// Reading the input or writing the output failed.
@@ -35,6 +38,7 @@ impl std::fmt::Display for PdfError {
             Self::FieldNotFound(name) => write!(f, "no signature field named {name:?}"),
             Self::FieldSigned(name) => write!(f, "the signature field {name:?} is already signed"),
             Self::Placement(why) => f.write_str(why),
+            Self::Certified(why) => write!(f, "certified document: {why}"),
             Self::Appearance(why) => write!(f, "visible signature: {why}"),
             Self::Io(error) => write!(f, "{error}"),
         }

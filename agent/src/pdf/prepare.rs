@@ -130,6 +130,7 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
             "signing encrypted PDFs is not supported yet; save an unencrypted copy first".into(),
         ));
     }
+    refuse_if_certified(&file, &plan.placement)?;
     let pages = file.page_count()?;
     let mut objects = NewObjects::new(file.size()?);
     let signature = objects.reserve();
@@ -230,6 +231,24 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         contents_offset,
         capacity: placeholder.capacity,
     })
+}
+
+/// A certified document allows no change (DocMDP P=1), or signing only into its existing
+/// signature fields (P=2; a new visible field is an annotation, which P=2 forbids, and an
+/// invisible one is accepted by validators); P=3 allows new fields too.
+fn refuse_if_certified(file: &PdfFile, placement: &Placement) -> Result<(), PdfError> {
+    match (super::signatures::certification(file)?, placement) {
+        (Some(1), _) => Err(PdfError::Certified(
+            "it allows no changes (DocMDP P=1); another signature would break the certification".into(),
+        )),
+        (Some(2), Placement::Field(_) | Placement::Invisible) => Ok(()),
+        (Some(2), _) => Err(PdfError::Certified(
+            "it allows only filling in its fields and signing them (DocMDP P=2): sign into one of its empty signature \
+             fields, or invisibly"
+                .into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Copies `len` bytes of `input` to `output` while feeding them to `hasher`: one read of the

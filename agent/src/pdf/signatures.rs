@@ -48,6 +48,9 @@ pub struct EmbeddedSignature {
     pub contents: Vec<u8>,
     /// `/M`, as written.
     pub signing_time: Option<String>,
+    /// For a certification signature, its DocMDP permission (`/P`: 1 no changes, 2 form
+    /// filling and signing, 3 also annotations).
+    pub certification: Option<u8>,
 }
 
 impl EmbeddedSignature {
@@ -101,6 +104,7 @@ pub fn list(file: &PdfFile) -> Result<Vec<EmbeddedSignature>, PdfError> {
         let byte_range = numbers.chunks(2).map(|pair| (pair[0] as u64, pair[1] as u64)).collect();
         let signing_time =
             value.get(b"M").and_then(Object::as_str).ok().map(|m| String::from_utf8_lossy(m).into_owned());
+        let certification = docmdp_permission(file, &value)?;
         found.push(EmbeddedSignature {
             field_name,
             dictionary,
@@ -109,9 +113,42 @@ pub fn list(file: &PdfFile) -> Result<Vec<EmbeddedSignature>, PdfError> {
             byte_range,
             contents,
             signing_time,
+            certification,
         });
     }
     Ok(found)
+}
+
+/// The DocMDP permission the document's certification signature grants (`/Perms /DocMDP` in
+/// the catalog), if it is certified.
+///
+/// # Errors
+///
+/// [`PdfError::Invalid`] when the catalog cannot be read.
+pub fn certification(file: &PdfFile) -> Result<Option<u8>, PdfError> {
+    let (_, catalog) = file.catalog()?;
+    let Some(perms) = file.dict_at(&catalog, b"Perms")? else { return Ok(None) };
+    match file.dict_at(&perms, b"DocMDP")? {
+        Some(signature) => docmdp_permission(file, &signature),
+        None => Ok(None),
+    }
+}
+
+/// The DocMDP permission of a signature dictionary whose `/Reference` names the DocMDP
+/// transform (ISO 32000-1, 12.8.2.2): `/P`, 2 when absent.
+fn docmdp_permission(file: &PdfFile, value: &lopdf::Dictionary) -> Result<Option<u8>, PdfError> {
+    let Ok(references) = value.get(b"Reference") else { return Ok(None) };
+    let Object::Array(references) = file.resolve(references)? else { return Ok(None) };
+    for reference in references {
+        let Object::Dictionary(reference) = file.resolve(&reference)? else { continue };
+        if reference.get(b"TransformMethod").and_then(Object::as_name).ok() != Some(b"DocMDP") {
+            continue;
+        }
+        let params = file.dict_at(&reference, b"TransformParams")?.unwrap_or_default();
+        let p = params.get(b"P").and_then(Object::as_i64).unwrap_or(2).clamp(1, 3);
+        return Ok(Some(p as u8));
+    }
+    Ok(None)
 }
 
 /// The length of the DER value at the start of `bytes` (tag, length, content), if it is one.

@@ -409,6 +409,7 @@ pub fn pdf_error(error: PdfError) -> ApiError {
         PdfError::FieldNotFound(_) => ErrorCode::FieldNotFound,
         PdfError::FieldSigned(_) => ErrorCode::FieldAlreadySigned,
         PdfError::Placement(_) => ErrorCode::BadRequest,
+        PdfError::Certified(_) => ErrorCode::DocumentCertified,
         PdfError::Appearance(AppearanceError::Font(_)) => ErrorCode::Internal,
         PdfError::Appearance(_) => ErrorCode::BadRequest,
         PdfError::Io(_) => ErrorCode::Internal,

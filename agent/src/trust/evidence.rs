@@ -67,7 +67,7 @@ impl Trust {
         pool: &[Certificate],
         now: SystemTime,
     ) -> Result<ValidationData, String> {
-        let chain = self.chain(leaf, pool, now)?;
+        let chain = self.chain_fetching_issuers(leaf, pool, now).await?;
         let mut data = ValidationData::default();
         for cert in &chain {
             push_new(&mut data.certs, cert.to_der().map_err(|e| e.to_string())?);

@@ -9,6 +9,7 @@
 mod crl;
 pub mod embedded;
 mod evidence;
+mod issuers;
 mod ocsp;
 mod path;
 pub(crate) mod signature;
@@ -118,13 +119,15 @@ pub struct Trust {
     outbound: Outbound,
     refuse_unknown: bool,
     cache: Arc<Mutex<HashMap<[u8; 32], Cached>>>,
+    /// Issuer certificates fetched (caIssuers), by URL.
+    issuers: Arc<Mutex<HashMap<String, Vec<Certificate>>>>,
 }
 
 impl Trust {
     /// A checker trusting `anchors`, asking responders through `outbound` (whose timeout should
     /// be short); `refuse_unknown` refuses when no status can be had.
     pub fn new(anchors: Vec<Certificate>, outbound: Outbound, refuse_unknown: bool) -> Self {
-        Self { anchors: Arc::new(anchors), outbound, refuse_unknown, cache: Arc::default() }
+        Self { anchors: Arc::new(anchors), outbound, refuse_unknown, cache: Arc::default(), issuers: Arc::default() }
     }
 
     /// Checks `leaf` (with the certificates the token holds, `pool`) at `now`.

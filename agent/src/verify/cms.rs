@@ -48,6 +48,23 @@ pub struct TokenFacts {
     pub detail: Option<String>,
 }
 
+/// The digest algorithm `der` (a signature's CMS, or a document timestamp's token) needs the
+/// signed content hashed with.
+pub fn digest_algorithm(der: &[u8], kind: crate::pdf::SignatureKind) -> Option<DigestAlgorithm> {
+    let signed_data = verify::signed_data(der).ok()?;
+    match kind {
+        crate::pdf::SignatureKind::Signature => {
+            verify::digest_of(signed_data.signer_infos.0.iter().next()?.digest_alg.oid)
+        }
+        crate::pdf::SignatureKind::DocTimeStamp => {
+            let content = signed_data.encap_content_info.econtent.as_ref()?;
+            let content = content.decode_as::<der::asn1::OctetString>().ok()?;
+            let info = <x509_tsp::TstInfo as der::Decode>::from_der(content.as_bytes()).ok()?;
+            verify::digest_of(info.message_imprint.hash_algorithm.oid)
+        }
+    }
+}
+
 /// Examines the CMS `der` over content whose digests `digests` computes.
 ///
 /// # Errors

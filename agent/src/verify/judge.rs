@@ -53,7 +53,12 @@ impl Judge {
     pub async fn chain(&self, signer: &Signer<'_>, evidence: &ValidationData, at: SystemTime) -> Judged {
         let mut pool = signer.pool.to_vec();
         pool.extend(evidence.certs.iter().filter_map(|der| crate::certinfo::parse(der).ok()));
-        let chain = match self.trust.chain(signer.cert, &pool, at) {
+        let built = if self.online {
+            self.trust.chain_fetching_issuers(signer.cert, &pool, at).await
+        } else {
+            self.trust.chain(signer.cert, &pool, at)
+        };
+        let chain = match built {
             Ok(chain) => chain,
             Err(why) => {
                 return Judged {
@@ -193,6 +198,12 @@ pub struct Grounds<'a> {
     pub judged: &'a Judged,
     /// Its timestamp, if any.
     pub timestamp: Option<&'a TimestampReport>,
+    /// The DocMDP permission of a certification signature at or before it, if any.
+    pub permission: Option<u8>,
+    /// A signature (not a document timestamp) was added after it.
+    pub signed_later: bool,
+    /// New visible signature fields were added after it.
+    pub new_visible_signature_fields: usize,
 }
 
 /// The verdict and its findings.
@@ -235,6 +246,22 @@ pub fn verdict(facts: &Grounds<'_>) -> (Verdict, Vec<Finding>) {
                 "byte_range_invalid",
                 "Phạm vi ký không bao trọn tệp: có phần có thể bị sửa mà không bị phát hiện.",
                 "The signed byte ranges do not cover the file properly: parts could change unnoticed.",
+            ),
+            &mut findings,
+        );
+    }
+    let forbidden = match facts.permission {
+        Some(1) => facts.modifications > ModificationLevel::Signatures || facts.signed_later,
+        Some(2) => facts.modifications > ModificationLevel::FormFilling || facts.new_visible_signature_fields > 0,
+        _ => false,
+    };
+    if forbidden && facts.modifications < ModificationLevel::Other {
+        worse(
+            Verdict::Invalid,
+            finding(
+                "certification_violated",
+                "Tài liệu đã được chứng nhận (DocMDP) và thay đổi sau đó vượt quá mức người chứng nhận cho phép.",
+                "The document was certified (DocMDP), and later changes go beyond what the certifier allowed.",
             ),
             &mut findings,
         );

@@ -54,10 +54,20 @@ impl Verifier {
             .filter(|s| matches!(&s.content, Content::DocumentTimestamp(t) if t.intact))
             .map(|s| s.coverage.signed_bytes)
             .collect();
+        let certification = facts.signatures.iter().find_map(|s| s.certification.map(|p| (s.coverage.signed_bytes, p)));
         let mut reports = Vec::new();
         for signature in &facts.signatures {
-            let archived = archive_ends.iter().any(|end| *end > signature.coverage.signed_bytes);
-            reports.push(self.judge_pdf_signature(signature, &facts.dss, archived).await);
+            let end = signature.coverage.signed_bytes;
+            let context = Context {
+                archived: archive_ends.iter().any(|later| *later > end),
+                permission: certification.filter(|(certified, _)| *certified <= end).map(|(_, p)| p),
+                signed_later: facts
+                    .signatures
+                    .iter()
+                    .any(|o| matches!(o.content, Content::Signature(_)) && o.coverage.signed_bytes > end),
+                new_visible_signature_fields: signature.new_visible_signature_fields,
+            };
+            reports.push(self.judge_pdf_signature(signature, &facts.dss, &context).await);
         }
         Ok(VerifyResponse {
             verdict: overall(&reports),
@@ -99,13 +109,13 @@ impl Verifier {
         &self,
         facts: &SignatureFacts,
         dss: &ValidationData,
-        archived: bool,
+        context: &Context,
     ) -> SignatureReport {
         let mut report = match &facts.content {
             Content::Signature(examined) => match examined.as_ref() {
                 Ok(cms) => {
                     let mut report = self
-                        .judge_cms(cms, dss, facts.range_problem.as_deref(), facts.modifications.level, Some(archived))
+                        .judge_cms(cms, dss, facts.range_problem.as_deref(), facts.modifications.level, Some(context))
                         .await;
                     if facts.sub_filter != "ETSI.CAdES.detached" {
                         // adbe.pkcs7.detached and the like: a valid signature, but not PAdES.
@@ -116,7 +126,7 @@ impl Verifier {
                 }
                 Err(why) => unreadable(why),
             },
-            Content::DocumentTimestamp(token) => self.judge_document_timestamp(token, facts, dss).await,
+            Content::DocumentTimestamp(token) => self.judge_document_timestamp(token, facts, dss, context).await,
         };
         report.field_name = Some(facts.field_name.clone());
         report.sub_filter = Some(facts.sub_filter.clone());
@@ -125,14 +135,14 @@ impl Verifier {
         report
     }
 
-    /// Judges a CMS signature; `archived` is `None` for a detached one (no B-LTA).
+    /// Judges a CMS signature; `context` is `None` for a detached one.
     async fn judge_cms(
         &self,
         cms: &cms::CmsFacts,
         dss: &ValidationData,
         range_problem: Option<&str>,
         modifications: ModificationLevel,
-        archived: Option<bool>,
+        context: Option<&Context>,
     ) -> SignatureReport {
         let (timestamp, tsa_judged) = match &cms.timestamp {
             Some(token) => {
@@ -154,14 +164,17 @@ impl Verifier {
             modifications,
             judged: &judged,
             timestamp: timestamp.as_ref(),
+            permission: context.and_then(|c| c.permission),
+            signed_later: context.is_some_and(|c| c.signed_later),
+            new_visible_signature_fields: context.map_or(0, |c| c.new_visible_signature_fields),
         };
         let (verdict, findings) = judge::verdict(&grounds);
         let long_term = judged.embedded_evidence && tsa_judged.as_ref().is_some_and(|t| t.embedded_evidence);
         let level = judge::level(
             cms.signing_certificate_attribute,
             timestamp.as_ref(),
-            long_term && archived.is_some(),
-            archived.unwrap_or(false),
+            long_term && context.is_some(),
+            context.is_some_and(|c| c.archived),
         );
         SignatureReport {
             field_name: None,
@@ -186,6 +199,7 @@ impl Verifier {
         token: &cms::TokenFacts,
         facts: &SignatureFacts,
         dss: &ValidationData,
+        context: &Context,
     ) -> SignatureReport {
         let (timestamp, judged) = self.judge.timestamp(token, dss).await;
         let integrity =
@@ -197,6 +211,9 @@ impl Verifier {
             modifications: facts.modifications.level,
             judged: &judged,
             timestamp: None,
+            permission: context.permission,
+            signed_later: context.signed_later,
+            new_visible_signature_fields: context.new_visible_signature_fields,
         };
         let (verdict, findings) = judge::verdict(&grounds);
         SignatureReport {
@@ -216,6 +233,19 @@ impl Verifier {
             findings,
         }
     }
+}
+
+/// Where a PDF signature stands among the others.
+#[derive(Debug)]
+struct Context {
+    /// A later document timestamp protects its validation data (B-LTA).
+    archived: bool,
+    /// The DocMDP permission of a certification signature at or before it.
+    permission: Option<u8>,
+    /// A signature was added after it.
+    signed_later: bool,
+    /// New visible signature fields were added after it.
+    new_visible_signature_fields: usize,
 }
 
 /// `invalid` if any is, `valid` if all are (and there is one), else `indeterminate`.
@@ -247,6 +277,9 @@ fn unreadable(why: &str) -> SignatureReport {
         modifications: ModificationLevel::None,
         judged: &judged,
         timestamp: None,
+        permission: None,
+        signed_later: false,
+        new_visible_signature_fields: 0,
     };
     let (verdict, findings) = judge::verdict(&grounds);
     SignatureReport {

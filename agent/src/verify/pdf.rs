@@ -11,7 +11,8 @@ use kyso_protocol::{ChangedObject, Coverage, DigestAlgorithm, ModificationLevel,
 
 use super::cms::{self, CmsFacts, TokenFacts};
 use crate::digest::Hasher;
-use crate::pdf::{EmbeddedSignature, PdfError, PdfFile, SignatureKind, changes, dss, signatures};
+use crate::pdf::changes::{self, Analysis};
+use crate::pdf::{EmbeddedSignature, PdfError, PdfFile, SignatureKind, dss, signatures};
 use crate::trust::ValidationData;
 
 /// Read buffer for hashing.
@@ -58,6 +59,10 @@ pub struct SignatureFacts {
     pub modifications: Modifications,
     /// Whether the revision it covers has a DSS (for a document timestamp: it protects it).
     pub covers_dss: bool,
+    /// For a certification signature: its DocMDP permission.
+    pub certification: Option<u8>,
+    /// New visible signature fields added after it.
+    pub new_visible_signature_fields: usize,
 }
 
 /// Reads `path`.
@@ -70,12 +75,18 @@ pub fn read(path: &Path) -> Result<PdfFacts, PdfError> {
     if file.trailer().has(b"Encrypt") {
         return Err(PdfError::Encrypted("verifying encrypted PDFs is not supported yet".into()));
     }
-    let (size, sha256, revision_ends) = scan(path)?;
+    let listed = signatures::list(&file)?;
+    // One pass over the file: its SHA-256, where revisions end, and each signature's ranges
+    // hashed with the algorithm its CMS or token names.
+    let wanted: Vec<Wanted> =
+        listed.iter().map(|s| (s.byte_range.clone(), cms::digest_algorithm(s.der(), s.kind))).collect();
+    let scanned = scan(path, &wanted)?;
     let [certs, ocsps, crls] = dss::read(&file)?;
     let mut facts = Vec::new();
-    for signature in signatures::list(&file)? {
-        facts.push(read_signature(path, &file, &signature, size, &revision_ends)?);
+    for (signature, premade) in listed.iter().zip(&scanned.range_digests) {
+        facts.push(read_signature(path, &file, signature, &scanned, premade.as_ref())?);
     }
+    let Scanned { size, sha256, .. } = scanned;
     Ok(PdfFacts { size, sha256, signatures: facts, dss: ValidationData { certs, ocsps, crls } })
 }
 
@@ -83,13 +94,17 @@ fn read_signature(
     path: &Path,
     file: &PdfFile,
     signature: &EmbeddedSignature,
-    size: u64,
-    revision_ends: &[u64],
+    scanned: &Scanned,
+    premade: Option<&(DigestAlgorithm, Vec<u8>)>,
 ) -> Result<SignatureFacts, PdfError> {
+    let (size, revision_ends) = (scanned.size, &scanned.revision_ends);
     let ranges = &signature.byte_range;
     let end = ranges.iter().map(|(start, len)| start.saturating_add(*len)).max().unwrap_or(0);
     let range_problem = range_problem(path, ranges, size, signature)?;
-    let mut digests = |digest: DigestAlgorithm| hash_ranges(path, ranges, size, digest);
+    let mut digests = |digest: DigestAlgorithm| match premade {
+        Some((algorithm, value)) if *algorithm == digest => Ok(value.clone()),
+        _ => hash_ranges(path, ranges, size, digest),
+    };
     let content = match signature.kind {
         SignatureKind::Signature => Content::Signature(Box::new(cms::examine(signature.der(), &mut digests))),
         SignatureKind::DocTimeStamp => {
@@ -99,19 +114,25 @@ fn read_signature(
     let revisions = revision_ends.len().max(1) as u32;
     let revision = (revision_ends.iter().filter(|e| **e < end).count() + 1).min(revisions as usize) as u32;
     let coverage = Coverage { whole_file: end == size, revision, revisions, signed_bytes: end };
-    let (modifications, covers_dss) = if end >= size {
-        (Modifications { level: ModificationLevel::None, objects: Vec::new() }, file.catalog()?.1.has(b"DSS"))
+    let (analysis, covers_dss) = if end >= size {
+        let none = Modifications { level: ModificationLevel::None, objects: Vec::new() };
+        (Analysis { modifications: none, new_visible_signature_fields: 0 }, file.catalog()?.1.has(b"DSS"))
     } else {
         match PdfFile::open_revision(path, end) {
             Ok(signed) => (changes::analyse(&signed, file)?, signed.catalog()?.1.has(b"DSS")),
             Err(error) => (
-                Modifications {
-                    level: ModificationLevel::Other,
-                    objects: vec![ChangedObject {
-                        object: "-".into(),
-                        what: format!("the signed revision cannot be read / không đọc được phiên bản đã ký: {error}"),
+                Analysis {
+                    new_visible_signature_fields: 0,
+                    modifications: Modifications {
                         level: ModificationLevel::Other,
-                    }],
+                        objects: vec![ChangedObject {
+                            object: "-".into(),
+                            what: format!(
+                                "the signed revision cannot be read / không đọc được phiên bản đã ký: {error}"
+                            ),
+                            level: ModificationLevel::Other,
+                        }],
+                    },
                 },
                 false,
             ),
@@ -124,8 +145,10 @@ fn read_signature(
         content,
         coverage,
         range_problem,
-        modifications,
+        modifications: analysis.modifications,
         covers_dss,
+        certification: signature.certification,
+        new_visible_signature_fields: analysis.new_visible_signature_fields,
     })
 }
 
@@ -181,11 +204,34 @@ fn hash_ranges(path: &Path, ranges: &[(u64, u64)], size: u64, digest: DigestAlgo
     Ok(hasher.finish())
 }
 
-/// One pass over the file: its size, SHA-256, and where each revision ends (after each
-/// `%%EOF` and its end-of-line; a linearized file's first-page section is not a revision).
-fn scan(path: &Path) -> Result<(u64, Vec<u8>, Vec<u64>), PdfError> {
+/// A signature's byte ranges, and the algorithm to hash them with (when its CMS names one).
+type Wanted = (Vec<(u64, u64)>, Option<DigestAlgorithm>);
+
+/// What one pass over the file found.
+#[derive(Debug)]
+struct Scanned {
+    size: u64,
+    sha256: Vec<u8>,
+    /// Where each revision ends (after each `%%EOF` and its end-of-line; a linearized file's
+    /// first-page section is not a revision).
+    revision_ends: Vec<u64>,
+    /// For each wanted (ranges, algorithm): the digest, when the ranges lie within the file.
+    range_digests: Vec<Option<(DigestAlgorithm, Vec<u8>)>>,
+}
+
+/// Reads the file once, hashing it whole (SHA-256) and each of `wanted`'s byte ranges with its
+/// algorithm, and finding the revisions' ends.
+fn scan(path: &Path, wanted: &[Wanted]) -> Result<Scanned, PdfError> {
     let mut file = File::open(path)?;
-    let mut hasher = Hasher::new(DigestAlgorithm::Sha256);
+    let size = file.metadata()?.len();
+    let mut whole = Hasher::new(DigestAlgorithm::Sha256);
+    let mut ranged: Vec<Option<(DigestAlgorithm, Hasher)>> = wanted
+        .iter()
+        .map(|(ranges, algorithm)| {
+            let inside = ranges.iter().all(|(start, len)| start.saturating_add(*len) <= size);
+            algorithm.filter(|_| inside).map(|a| (a, Hasher::new(a)))
+        })
+        .collect();
     let mut buffer = vec![0u8; CHUNK];
     let mut ends = Vec::new();
     let mut offset = 0u64;
@@ -197,13 +243,23 @@ fn scan(path: &Path) -> Result<(u64, Vec<u8>, Vec<u64>), PdfError> {
         if n == 0 {
             break;
         }
-        hasher.update(&buffer[..n]);
+        let chunk = &buffer[..n];
+        whole.update(chunk);
+        for ((ranges, _), hasher) in wanted.iter().zip(ranged.iter_mut()) {
+            let Some((_, hasher)) = hasher else { continue };
+            for (start, len) in ranges {
+                let (from, to) = ((*start).max(offset), (start + len).min(offset + n as u64));
+                if from < to {
+                    hasher.update(&chunk[(from - offset) as usize..(to - offset) as usize]);
+                }
+            }
+        }
         if head.len() < 1024 {
-            head.extend_from_slice(&buffer[..n.min(1024 - head.len())]);
+            head.extend_from_slice(&chunk[..n.min(1024 - head.len())]);
         }
         let mut window = std::mem::take(&mut tail);
         let window_start = offset - window.len() as u64;
-        window.extend_from_slice(&buffer[..n]);
+        window.extend_from_slice(chunk);
         let mut at = 0;
         while let Some(found) = find(&window[at..], b"%%EOF") {
             let mut end = at + found + 5;
@@ -220,7 +276,17 @@ fn scan(path: &Path) -> Result<(u64, Vec<u8>, Vec<u64>), PdfError> {
     if head.windows(11).any(|w| w == b"/Linearized") && ends.len() > 1 {
         ends.remove(0);
     }
-    Ok((offset, hasher.finish(), ends))
+    // Ranges are hashed in the order they are listed; out-of-order ranges are hashed again,
+    // in their order, on demand.
+    let range_digests = wanted
+        .iter()
+        .zip(ranged)
+        .map(|((ranges, _), hasher)| {
+            let in_order = ranges.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0);
+            hasher.filter(|_| in_order).map(|(algorithm, hasher)| (algorithm, hasher.finish()))
+        })
+        .collect();
+    Ok(Scanned { size: offset, sha256: whole.finish(), revision_ends: ends, range_digests })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -277,8 +343,13 @@ mod tests {
         bytes.resize(CHUNK - 3, b' ');
         bytes.extend_from_slice(b"%%EOF\r\nmore\n%%EOF\n");
         std::fs::write(&path, &bytes).expect("write");
-        let (size, _, ends) = scan(&path).expect("scan");
-        assert_eq!(size, bytes.len() as u64);
-        assert_eq!(ends, vec![(CHUNK + 4) as u64, bytes.len() as u64]);
+        let ranges = vec![(0, 5), (CHUNK as u64 - 2, 4)];
+        let scanned = scan(&path, &[(ranges, Some(DigestAlgorithm::Sha256))]).expect("scan");
+        assert_eq!(scanned.size, bytes.len() as u64);
+        assert_eq!(scanned.revision_ends, vec![(CHUNK + 4) as u64, bytes.len() as u64]);
+        let mut expected = bytes[..5].to_vec();
+        expected.extend_from_slice(&bytes[CHUNK - 2..CHUNK + 2]);
+        let digest = crate::digest::hash(DigestAlgorithm::Sha256, &expected);
+        assert_eq!(scanned.range_digests[0], Some((DigestAlgorithm::Sha256, digest)));
     }
 }
