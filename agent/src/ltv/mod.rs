@@ -136,11 +136,13 @@ impl Archiver {
                     .prefix(".kyso-")
                     .suffix(".pdf.part")
                     .tempfile_in(&out_dir)
-                    .map_err(|e| pdf_error(PdfError::Io(e)))?,
+                    .map_err(|e| pdf_error(PdfError::Io(e)))?
+                    // Closed, so the DSS revision can be renamed over it on every OS.
+                    .into_temp_path(),
             ),
             None => None,
         };
-        let dss_out = staged.as_ref().map_or_else(|| destination.to_owned(), |t| t.path().to_owned());
+        let dss_out = staged.as_ref().map_or_else(|| destination.to_owned(), |t| t.to_path_buf());
         let (input, staged_out) = (input.to_owned(), dss_out.clone());
         blocking(move || {
             let entries: Vec<dss::Entry<'_>> = found

@@ -127,7 +127,9 @@ pub fn add(input: &Path, destination: &Path, entries: &[Entry<'_>]) -> Result<()
             objects.set(catalog_id, catalog);
         }
     }
-    update::append(&file, objects, destination)
+    let written = update::write_beside(&file, objects, destination)?;
+    drop(file);
+    update::persist(written, destination)
 }
 
 /// The certificates, OCSP responses and CRLs a file's DSS holds (DER), in that order; empty

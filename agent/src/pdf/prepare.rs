@@ -130,7 +130,10 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
             "signing encrypted PDFs is not supported yet; save an unencrypted copy first".into(),
         ));
     }
-    refuse_if_certified(&file, &plan.placement)?;
+    // Archival updates (DSS, document timestamps) are allowed whatever the certification says.
+    if plan.kind == SignatureKind::Signature {
+        refuse_if_certified(&file, &plan.placement)?;
+    }
     let pages = file.page_count()?;
     let mut objects = NewObjects::new(file.size()?);
     let signature = objects.reserve();

@@ -28,12 +28,18 @@ pub fn base(file: &PdfFile) -> Result<Base<'_>, PdfError> {
     })
 }
 
-/// Writes `file` followed by the update made of `objects` to `destination`, atomically.
+/// Writes `file` followed by the update made of `objects` to a temporary file beside
+/// `destination`, for [`persist`] once `file` is closed (Windows renames nothing over an open
+/// file, and `destination` may be `file` itself).
 ///
 /// # Errors
 ///
 /// [`PdfError`] when an object was reserved and never set, and I/O errors.
-pub fn append(file: &PdfFile, objects: NewObjects, destination: &Path) -> Result<(), PdfError> {
+pub fn write_beside(
+    file: &PdfFile,
+    objects: NewObjects,
+    destination: &Path,
+) -> Result<tempfile::NamedTempFile, PdfError> {
     let size = objects.size();
     let bodies: Vec<(ObjectId, Body)> = objects
         .into_objects()
@@ -52,7 +58,7 @@ pub fn append(file: &PdfFile, objects: NewObjects, destination: &Path) -> Result
         return Err(PdfError::Io(std::io::Error::other("the input file shrank while it was being extended")));
     }
     temp.as_file_mut().write_all(&update.bytes)?;
-    persist(temp, destination)
+    Ok(temp)
 }
 
 /// Syncs `temp` and renames it to `destination`, then syncs the directory.

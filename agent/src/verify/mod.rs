@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use kyso_protocol::{
-    ChainReport, ErrorCode, Integrity, ModificationLevel, RevocationReport, RevocationStatus, SignatureLevel,
-    SignatureReport, SignatureType, TimestampReport, Verdict, VerifyResponse,
+    ChainReport, ErrorCode, Integrity, ModificationLevel, RevocationReport, RevocationStatus, SignatureReport,
+    SignatureType, Verdict, VerifyResponse,
 };
 
 use crate::error::ApiError;
@@ -288,13 +288,13 @@ fn unreadable(why: &str) -> SignatureReport {
         sub_filter: None,
         signer: None,
         claimed_time: None,
-        timestamp: None::<TimestampReport>,
+        timestamp: None,
         integrity,
         coverage: None,
         modifications: None,
         chain: judged.chain,
         revocation: judged.revocation,
-        level: None::<SignatureLevel>,
+        level: None,
         verdict,
         findings,
     }

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use kyso_protocol::{ChangedObject, Coverage, DigestAlgorithm, ModificationLevel, Modifications};
@@ -219,12 +220,11 @@ struct Scanned {
     range_digests: Vec<Option<(DigestAlgorithm, Vec<u8>)>>,
 }
 
-/// Reads the file once, hashing it whole (SHA-256) and each of `wanted`'s byte ranges with its
-/// algorithm, and finding the revisions' ends.
+/// Reads the file once, hashing it whole (SHA-256, on a second thread) and each of `wanted`'s
+/// byte ranges with its algorithm, and finding the revisions' ends.
 fn scan(path: &Path, wanted: &[Wanted]) -> Result<Scanned, PdfError> {
     let mut file = File::open(path)?;
     let size = file.metadata()?.len();
-    let mut whole = Hasher::new(DigestAlgorithm::Sha256);
     let mut ranged: Vec<Option<(DigestAlgorithm, Hasher)>> = wanted
         .iter()
         .map(|(ranges, algorithm)| {
@@ -232,47 +232,68 @@ fn scan(path: &Path, wanted: &[Wanted]) -> Result<Scanned, PdfError> {
             algorithm.filter(|_| inside).map(|a| (a, Hasher::new(a)))
         })
         .collect();
-    let mut buffer = vec![0u8; CHUNK];
-    let mut ends = Vec::new();
+    // Where each `%%EOF` starts (a marker across two chunks is found twice: deduplicated).
+    let mut markers = Vec::new();
     let mut offset = 0u64;
     // The last bytes of the previous chunk, so a marker split across chunks is found.
     let mut tail: Vec<u8> = Vec::new();
     let mut head = Vec::new();
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        let chunk = &buffer[..n];
-        whole.update(chunk);
-        for ((ranges, _), hasher) in wanted.iter().zip(ranged.iter_mut()) {
-            let Some((_, hasher)) = hasher else { continue };
-            for (start, len) in ranges {
-                let (from, to) = ((*start).max(offset), (start + len).min(offset + n as u64));
-                if from < to {
-                    hasher.update(&chunk[(from - offset) as usize..(to - offset) as usize]);
+    let finder = memchr::memmem::Finder::new(b"%%EOF");
+    let sha256 = std::thread::scope(|scope| -> Result<Vec<u8>, PdfError> {
+        // A few chunks in flight bound the memory used.
+        let (chunks, inbox) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(4);
+        let whole = scope.spawn(move || {
+            let mut hasher = Hasher::new(DigestAlgorithm::Sha256);
+            while let Ok(chunk) = inbox.recv() {
+                hasher.update(&chunk);
+            }
+            hasher.finish()
+        });
+        loop {
+            let mut buffer = vec![0u8; CHUNK];
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            buffer.truncate(n);
+            let chunk = Arc::new(buffer);
+            if chunks.send(chunk.clone()).is_err() {
+                break;
+            }
+            for ((ranges, _), hasher) in wanted.iter().zip(ranged.iter_mut()) {
+                let Some((_, hasher)) = hasher else { continue };
+                for (start, len) in ranges {
+                    let (from, to) = ((*start).max(offset), (start + len).min(offset + n as u64));
+                    if from < to {
+                        hasher.update(&chunk[(from - offset) as usize..(to - offset) as usize]);
+                    }
                 }
             }
-        }
-        if head.len() < 1024 {
-            head.extend_from_slice(&chunk[..n.min(1024 - head.len())]);
-        }
-        let mut window = std::mem::take(&mut tail);
-        let window_start = offset - window.len() as u64;
-        window.extend_from_slice(chunk);
-        let mut at = 0;
-        while let Some(found) = find(&window[at..], b"%%EOF") {
-            let mut end = at + found + 5;
-            while end < window.len() && matches!(window[end], b'\r' | b'\n') {
-                end += 1;
+            if head.len() < 1024 {
+                head.extend_from_slice(&chunk[..n.min(1024 - head.len())]);
             }
-            ends.push(window_start + end as u64);
-            at = at + found + 5;
+            let mut window = std::mem::take(&mut tail);
+            let window_start = offset - window.len() as u64;
+            window.extend_from_slice(&chunk);
+            markers.extend(finder.find_iter(&window).map(|found| window_start + found as u64));
+            tail = window[window.len().saturating_sub(6)..].to_vec();
+            offset += n as u64;
         }
-        tail = window[window.len().saturating_sub(6)..].to_vec();
-        offset += n as u64;
+        drop(chunks);
+        whole.join().map_err(|_| PdfError::Io(std::io::Error::other("the hashing thread panicked")))
+    })?;
+    markers.sort_unstable();
+    markers.dedup();
+    // A revision ends after its marker's end-of-line.
+    let mut ends = Vec::with_capacity(markers.len());
+    for marker in markers {
+        let mut end = marker + 5;
+        let mut after = [0u8; 2];
+        file.seek(SeekFrom::Start(end))?;
+        let n = file.read(&mut after)?;
+        end += after[..n].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count() as u64;
+        ends.push(end);
     }
-    ends.dedup();
     if head.windows(11).any(|w| w == b"/Linearized") && ends.len() > 1 {
         ends.remove(0);
     }
@@ -286,11 +307,7 @@ fn scan(path: &Path, wanted: &[Wanted]) -> Result<Scanned, PdfError> {
             hasher.filter(|_| in_order).map(|(algorithm, hasher)| (algorithm, hasher.finish()))
         })
         .collect();
-    Ok(Scanned { size: offset, sha256: whole.finish(), revision_ends: ends, range_digests })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    Ok(Scanned { size: offset, sha256, revision_ends: ends, range_digests })
 }
 
 /// `D:YYYYMMDDHHmmSS+HH'mm'` (7.9.4), the parts after the year optional.
