@@ -88,6 +88,33 @@ impl Client {
         TlsConnector::from(Arc::new(config)).connect(name, tcp).await.expect("TLS handshake with the agent")
     }
 
+    /// One call of the Government CA plugin protocol, as `vgcaplugin.js` makes it: a WebSocket
+    /// to `wss://127.0.0.1:<port>/<operation>` from `origin`, one text message, one reply.
+    /// `Err` is the HTTP status when the upgrade is refused.
+    pub async fn plugin_call(&self, operation: &str, origin: &str, message: &str) -> Result<serde_json::Value, u16> {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::{Error, Message};
+        let tls = self.connect(b"http/1.1").await;
+        let url = format!("wss://127.0.0.1:{}/{operation}", self.port());
+        let mut request = url.into_client_request().expect("request");
+        request.headers_mut().insert("origin", origin.parse().expect("origin"));
+        let mut socket = match tokio_tungstenite::client_async(request, tls).await {
+            Ok((socket, _)) => socket,
+            Err(Error::Http(response)) => return Err(response.status().as_u16()),
+            Err(error) => panic!("WebSocket handshake: {error}"),
+        };
+        socket.send(Message::text(message)).await.expect("send");
+        while let Some(frame) = socket.next().await {
+            match frame.expect("frame") {
+                Message::Text(text) => return Ok(serde_json::from_str(&text).expect("a JSON reply")),
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+        panic!("the agent closed without a reply")
+    }
+
     /// Opens one HTTP/1.1 connection for several requests, as a browser keeps one alive.
     pub async fn keep_alive(&self) -> KeepAlive {
         let tls = self.connect(b"http/1.1").await;

@@ -3,6 +3,7 @@
 
 mod appearance;
 mod cli;
+mod compat;
 mod corpus;
 mod detached;
 mod long_term;

@@ -29,6 +29,18 @@ pub struct ConfigFile {
     pub tsa: TsaSection,
     #[serde(default)]
     pub trust: TrustSection,
+    #[serde(default)]
+    pub compat: CompatSection,
+}
+
+/// `[compat]`: calls from portals built for the Government CA's signing plugin.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompatSection {
+    pub certificate: Option<Spanned<String>>,
+    pub signature_image: Option<Spanned<PathBuf>>,
+    pub seal_image: Option<Spanned<PathBuf>>,
+    pub session_cookie: Option<Spanned<String>>,
 }
 
 /// `[trust]`: checking the signer's certificate before signing.

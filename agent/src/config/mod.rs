@@ -96,8 +96,24 @@ pub struct Config {
     pub revocation_timeout: Duration,
     /// Refuse to sign when no revocation status can be had (default: sign, and say so).
     pub refuse_unknown_revocation: bool,
+    /// Settings of the Government CA plugin protocol.
+    pub compat: Compat,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
+}
+
+/// Settings for portals that speak the Government CA plugin's protocol (`[compat]`), which
+/// names no certificate and sends no images.
+#[derive(Debug, Clone, Default)]
+pub struct Compat {
+    /// The certificate (SHA-256 thumbprint) such calls sign with; `None`: the only usable one.
+    pub certificate: Option<String>,
+    /// The handwritten-signature image (PNG or JPEG) shown by `SignApproved`.
+    pub signature_image: Option<PathBuf>,
+    /// The agency seal image shown by `SignIssued`.
+    pub seal_image: Option<PathBuf>,
+    /// The cookie name `SessionId` is sent as to the portal (default `ASP.NET_SessionId`).
+    pub session_cookie: String,
 }
 
 /// An invalid or unreadable configuration, with where and why.
@@ -348,6 +364,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
     let refuse_unknown_revocation =
         pick(policy, user, |f| f.trust.refuse_unknown_revocation.as_ref()).is_some_and(|(_, v)| *v.get_ref());
 
+    let compat = compat(policy, user)?;
+
     if danger_any {
         tracing::warn!(
             "DANGER: danger_allow_any_origin is on: ANY website can ask this agent to sign. Use only for local development."
@@ -372,8 +390,50 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         trust_anchors,
         revocation_timeout,
         refuse_unknown_revocation,
+        compat,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
+}
+
+/// `[compat]`: the thumbprint is checked for form, the images for existence, now.
+fn compat(policy: Option<&Source>, user: Option<&Source>) -> Result<Compat, ConfigError> {
+    let certificate = match pick(policy, user, |f| f.compat.certificate.as_ref()) {
+        Some((source, text)) => {
+            let cleaned: String = text.get_ref().chars().filter(|c| !matches!(c, ' ' | ':')).collect();
+            if cleaned.len() != 64 || !cleaned.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(source.error(text, "compat.certificate must be a SHA-256 thumbprint (64 hex digits)"));
+            }
+            Some(cleaned.to_ascii_lowercase())
+        }
+        None => None,
+    };
+    let mut images = [None, None];
+    for (slot, key) in images.iter_mut().zip(["compat.signature_image", "compat.seal_image"]) {
+        let chosen = if key.ends_with("signature_image") {
+            pick(policy, user, |f| f.compat.signature_image.as_ref())
+        } else {
+            pick(policy, user, |f| f.compat.seal_image.as_ref())
+        };
+        if let Some((source, path)) = chosen {
+            if !path.get_ref().is_file() {
+                return Err(source.error(path, format!("{key}: {} is not a file", path.get_ref().display())));
+            }
+            *slot = Some(path.get_ref().clone());
+        }
+    }
+    let [signature_image, seal_image] = images;
+    let session_cookie = match pick(policy, user, |f| f.compat.session_cookie.as_ref()) {
+        Some((source, name)) => {
+            let ok = !name.get_ref().is_empty()
+                && name.get_ref().bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+            if !ok {
+                return Err(source.error(name, "compat.session_cookie must be a cookie name (letters, digits, - _ .)"));
+            }
+            name.get_ref().clone()
+        }
+        None => "ASP.NET_SessionId".into(),
+    };
+    Ok(Compat { certificate, signature_image, seal_image, session_cookie })
 }
 
 /// A number of seconds within `range` (its `key` named in the error), else `default`.
@@ -472,6 +532,25 @@ mod tests {
         assert!(validate(Some(source("u.toml", &text).expect("parses")), None).is_err());
         let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("valid");
         assert_eq!((config.outbound_tls_roots.len(), config.outbound_timeout.as_secs()), (0, 30));
+    }
+
+    #[test]
+    fn compat_settings_are_checked_at_load() {
+        let load = |section: &str| {
+            let text = format!("{TLS}\n[compat]\n{section}\n");
+            validate(Some(source("u.toml", &text).expect("parses")), None)
+        };
+        let config = load("").expect("defaults");
+        assert_eq!(config.compat.session_cookie, "ASP.NET_SessionId");
+        assert!(config.compat.certificate.is_none() && config.compat.seal_image.is_none());
+        let thumbprint = "AB:".repeat(31) + "AB";
+        let config = load(&format!("certificate = {thumbprint:?}")).expect("a thumbprint with colons");
+        assert_eq!(config.compat.certificate, Some("ab".repeat(32)));
+        let err = load("certificate = \"abc\"").expect_err("short");
+        assert!(err.message.contains("compat.certificate") && err.line == Some(6), "{err}");
+        let err = load("seal_image = \"/no/such/seal.png\"").expect_err("missing file");
+        assert!(err.message.contains("compat.seal_image"), "{err}");
+        assert!(load("session_cookie = \"a=b\"").is_err());
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! connection, a cap on connections, graceful shutdown.
 
 mod body;
+mod compat;
 mod file_body;
 mod guard;
-mod pdf;
-mod pdf_batch;
-mod remote;
+pub(crate) mod pdf;
+pub(crate) mod pdf_batch;
+pub(crate) mod remote;
 mod routes;
 mod tls;
 mod verify;

@@ -43,6 +43,39 @@ pub async fn sign(
     accept: Accept,
     work: tempfile::TempDir,
 ) -> Result<Response<ResponseBody>, ApiError> {
+    let mut form = (accept == Accept::Multipart).then(Form::new);
+    let answer = sign_all(api, options, documents, origin, form.as_mut(), &work).await?;
+    let Some(mut form) = form else { return Ok(json(StatusCode::OK, &answer)) };
+    form.bytes_first("results", "application/json", serde_json::to_vec(&answer).unwrap_or_default());
+    // The files are read as the answer is sent; their directory goes with the body.
+    form.keep(work);
+    let content_type = form.content_type();
+    let (body, len) = form.finish();
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(response)
+}
+
+/// Signs `documents` in `work` (the request's private directory) and delivers each: uploaded,
+/// into `form`, or in base64; the answer lists a result per document.
+///
+/// # Errors
+///
+/// For the whole batch: a malformed request, a refused URL, and the signer's errors.
+pub async fn sign_all(
+    api: &Api,
+    options: SignPdfRequest,
+    documents: Vec<PdfDocumentRequest>,
+    origin: &str,
+    mut form: Option<&mut Form>,
+    work: &tempfile::TempDir,
+) -> Result<SignPdfBatchResponse, ApiError> {
     if options.pdf_base64.is_some()
         || options.pdf_url.is_some()
         || options.field.is_some()
@@ -139,7 +172,6 @@ pub async fn sign(
     }
 
     let field = options.upload_field.as_deref().unwrap_or(DEFAULT_UPLOAD_FIELD);
-    let mut form = (accept == Accept::Multipart).then(Form::new);
     let mut results = Vec::with_capacity(slots.len());
     for (index, slot) in slots.into_iter().enumerate() {
         let mut result = PdfDocumentResult {
@@ -153,7 +185,7 @@ pub async fn sign(
         };
         match &slot.outcome {
             Outcome::Signed(field_name, time) => {
-                let delivered = deliver(&remote, &slot, field, form.as_mut(), index, &mut result).await;
+                let delivered = deliver(&remote, &slot, field, form.as_deref_mut(), index, &mut result).await;
                 match delivered {
                     Ok(()) => (result.field_name, result.timestamp_time) = (Some(field_name.clone()), time.clone()),
                     Err(error) => result.error = Some(error.to_response().error),
@@ -166,22 +198,7 @@ pub async fn sign(
     }
     let signed = results.iter().filter(|r| r.error.is_none()).count();
     tracing::info!(%origin, signed, failed = results.len() - signed, "pdf batch done");
-    let answer = SignPdfBatchResponse { certificate, signature_algorithm: algorithm, level, results };
-    let Some(mut form) = form else { return Ok(json(StatusCode::OK, &answer)) };
-    form.bytes_first("results", "application/json", serde_json::to_vec(&answer).unwrap_or_default());
-    // The files are read as the answer is sent; their directory goes with the body.
-    form.keep(work);
-    let content_type = form.content_type();
-    let (body, len) = form.finish();
-    let mut response = Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(value) = HeaderValue::from_str(&content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(response)
+    Ok(SignPdfBatchResponse { certificate, signature_algorithm: algorithm, level, results })
 }
 
 /// Hands one signed document over: uploaded, as a part of the multipart answer, or in base64.

@@ -28,6 +28,10 @@ pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<Respo
             tracing::debug!(%origin, %path, "preflight");
             return preflight(&origin, private_network, local_network);
         }
+        Ok(Admitted::Request { origin }) if super::compat::is_upgrade(&request) => {
+            let result = super::compat::accept(api.clone(), request, origin.clone());
+            (Some(origin), result)
+        }
         Ok(Admitted::Request { origin }) => {
             let result = route(&api, request, &origin).await;
             (Some(origin), result)
