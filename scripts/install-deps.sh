@@ -11,6 +11,10 @@ packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config cur
 # The PDF corpus's producers (tests/corpus/make-corpus.sh). LibreOffice Writer without its GUI:
 # 49 packages, 84 MB to fetch, 259 MB on disk, 17 s to install on Debian 12.
 [ "$mode" = test ] && packages+=(python3-reportlab fontconfig libreoffice-writer-nogui)
+# Browser tests: Debian's chromium (no browser download), certutil for its NSS database, and
+# Node.js for playwright-core when the machine has none.
+[ "$mode" = test ] && packages+=(chromium libnss3-tools)
+[ "$mode" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -33,4 +37,11 @@ if [ "$mode" = test ] && ! { command -v pyhanko >/dev/null 2>&1 && python3 -c "i
   # Debian marks the system Python as externally managed; this is a test machine.
   python3 -m pip install -q pyhanko-cli "pyhanko[pkcs11]" reportlab 2>/dev/null \
     || python3 -m pip install -q --break-system-packages pyhanko-cli "pyhanko[pkcs11]" reportlab
+fi
+
+# playwright-core, pinned by tests/browser/package-lock.json, drives chromium in the browser tests.
+browser_tests="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ "$mode" = test ] && [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+  echo "installing playwright-core for the browser tests"
+  (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -2,7 +2,8 @@
 //! document-management system is to the agent: it serves PDFs, takes signed ones in a
 //! `multipart/form-data` upload handler, and records what it was sent.
 //!
-//! Routes: `GET /files/NAME` (a file given to [`Portal::serve`]), `POST /upload` (answers JSON
+//! Routes: `GET /files/NAME` (a file given to [`Portal::serve`]), `GET /page/NAME` (a page or
+//! script given to [`Portal::serve_page`]), `POST /upload` (answers JSON
 //! with the stored file's URL), `POST /upload-fail` (500), `GET /redirect` (302 to a file),
 //! `GET /stall` (headers, then silence), `GET /big` (declares 1 GiB).
 
@@ -51,6 +52,7 @@ pub struct Part {
 #[derive(Debug, Default)]
 struct State {
     files: HashMap<String, Vec<u8>>,
+    pages: HashMap<String, (String, Vec<u8>)>,
     seen: Vec<Seen>,
     uploads: Vec<Vec<Part>>,
 }
@@ -117,6 +119,11 @@ impl Portal {
     /// Serves `content` at `/files/<name>`.
     pub fn serve(&self, name: &str, content: Vec<u8>) {
         self.state.lock().expect("state").files.insert(name.to_owned(), content);
+    }
+
+    /// Serves `content` at `/page/<name>` as `content_type` (the portal's own pages and scripts).
+    pub fn serve_page(&self, name: &str, content_type: &str, content: Vec<u8>) {
+        self.state.lock().expect("state").pages.insert(name.to_owned(), (content_type.to_owned(), content));
     }
 
     /// The requests received so far.
@@ -196,6 +203,13 @@ async fn handle(state: &Mutex<State>, origin: &str, request: Request<Incoming>) 
             .header("content-length", "1073741824")
             .body(Silence.boxed())
             .expect("response"),
+        ("GET", page) if page.starts_with("/page/") => {
+            let name = percent_decode(&page["/page/".len()..]);
+            match state.lock().expect("state").pages.get(&name) {
+                Some((content_type, content)) => full(StatusCode::OK, content_type, content.clone()),
+                None => full(StatusCode::NOT_FOUND, "text/plain", "no such page"),
+            }
+        }
         ("GET", file) if file.starts_with("/files/") => {
             let name = percent_decode(&file["/files/".len()..]);
             match state.lock().expect("state").files.get(&name) {

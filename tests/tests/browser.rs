@@ -1,0 +1,120 @@
+//! Browser end-to-end: Debian's chromium (driven by playwright-core, no browser download)
+//! loads a portal page over real TLS and signs through `kyso.js` (one PDF, a batch) and through
+//! the Government CA plugin's WebSocket calls, trusting the agent's and the portal's CAs only
+//! through an NSS database, as the installer sets one up: no certificate-error flags. From an
+//! origin Kyso does not allow, nothing reaches the token or the prompt.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kyso_tests::agent::{Agent, config_text, dev_cert};
+use kyso_tests::client::PORTAL;
+use kyso_tests::pki::{PIN, Pki};
+use kyso_tests::portal::Portal;
+use kyso_tests::{images, pdfs, verify};
+use serde_json::Value;
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
+}
+
+/// A home directory whose NSS database (`~/.pki/nssdb`, where Chromium looks on Linux) trusts
+/// `cas` for TLS.
+fn nss_home(cas: &[&Path]) -> tempfile::TempDir {
+    let home = kyso_tests::temp_dir("kyso-browser-home-");
+    let db = home.path().join(".pki/nssdb");
+    std::fs::create_dir_all(&db).expect("nssdb dir");
+    let db = format!("sql:{}", db.display());
+    let run = |args: &[&str]| {
+        let out = Command::new("certutil").args(args).output().expect("certutil (libnss3-tools)");
+        assert!(out.status.success(), "certutil {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["-d", &db, "-N", "--empty-password"]);
+    for (index, ca) in cas.iter().enumerate() {
+        let name = format!("kyso-test-ca-{index}");
+        run(&["-d", &db, "-A", "-t", "C,,", "-n", &name, "-i", ca.to_str().expect("utf-8 path")]);
+    }
+    home
+}
+
+/// Opens `url` in chromium with `home` and returns the page's `window.__result`.
+fn open(url: &str, home: &Path) -> Value {
+    let out = Command::new("node")
+        .arg(browser_dir().join("run.mjs"))
+        .arg(url)
+        .env("HOME", home)
+        .current_dir(browser_dir())
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "run.mjs failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    eprintln!("browser console: {}", answer["console"]);
+    answer["result"].clone()
+}
+
+fn serve_page(portal: &Portal, letter: &[u8]) {
+    let js = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/js/kyso.js")).expect("kyso.js");
+    portal.serve_page("kyso.js", "text/javascript; charset=utf-8", js);
+    let html = std::fs::read(browser_dir().join("portal.html")).expect("portal.html");
+    portal.serve_page("portal.html", "text/html; charset=utf-8", html);
+    portal.serve("letter.pdf", letter.to_vec());
+    portal.serve("b.pdf", letter.to_vec());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chromium_signs_through_kyso_js_and_the_plugin_protocol() {
+    let pki = Pki::shared();
+    let portal = Portal::start();
+    let stranger = Portal::start();
+    let dir = kyso_tests::temp_dir("kyso-browser-");
+    let (signature, letter_path) = (dir.path().join("signature.png"), dir.path().join("letter.pdf"));
+    images::signature(&signature);
+    pdfs::write_simple(&letter_path, 1, "");
+    let letter = std::fs::read(&letter_path).expect("letter");
+    serve_page(&portal, &letter);
+    serve_page(&stranger, &letter);
+
+    let allowed = format!("allowed_origins = [\"{PORTAL}\"]");
+    let mut config =
+        config_text(pki, "").replace(&allowed, &format!("allowed_origins = [\"{PORTAL}\", \"{}\"]", portal.origin()));
+    config.push_str(&format!("[outbound]\ntls_roots = [{:?}]\n", portal.ca()));
+    let thumbprint = pki.thumbprint("org-rsa");
+    config.push_str(&format!("[compat]\ncertificate = {thumbprint:?}\nsignature_image = {signature:?}\n"));
+    let agent = Agent::start_with_config(pki, &config);
+    let agent_url = format!("https://127.0.0.1:{}", agent.port());
+    let home = nss_home(&[&dev_cert().join("ca.pem"), portal.ca(), stranger.ca()]);
+
+    agent.answers(&[&format!("pin {PIN}"), &format!("pin {PIN}"), &format!("pin {PIN}")]);
+    let page = |portal: &Portal, scenario: &str| {
+        portal.url(&format!("/page/portal.html?agent={agent_url}&cert={thumbprint}&scenario={scenario}"))
+    };
+    let result = tokio::task::block_in_place(|| open(&page(&portal, "allowed"), home.path()));
+    assert!(result.get("error").is_none(), "{result}\n{}", agent.log());
+    assert_eq!(result["origin"], portal.origin(), "{result}");
+    assert!(result["certificates"].as_u64().unwrap_or(0) >= 1, "{result}");
+    assert_eq!(result["single"]["field"], "Signature1", "{result}");
+    assert_eq!(result["batch"].as_array().map(Vec::len), Some(2), "{result}");
+    assert_eq!(result["plugin"]["Status"], 0, "{result}");
+    assert_eq!(result["verdict"], "valid", "{result}");
+    assert_eq!(agent.prompter_starts(), 3, "one consent per call, one for the batch");
+    let uploads = portal.uploads();
+    assert_eq!(uploads.len(), 4, "single, two of the batch, the plugin call");
+    for (index, form) in uploads.iter().enumerate() {
+        let path = dir.path().join(format!("upload-{index}.pdf"));
+        std::fs::write(&path, &form[0].data).expect("write");
+        assert!(form[0].data.starts_with(&letter), "upload {index} is not an incremental update of the letter");
+        assert_eq!(verify::pdfsig(&path).expect("pdfsig"), (1, 1), "upload {index}");
+        verify::pyhanko_pdf(&path, &pki.path("root.pem")).unwrap_or_else(|e| panic!("upload {index}: {e}"));
+    }
+    let plugin_seen = portal.seen().into_iter().filter(|s| s.cookie.is_some()).count();
+    assert!(plugin_seen >= 2, "the plugin call's download and upload carry the session");
+
+    // Another site: refused before any work, and the page cannot even read why.
+    let result = tokio::task::block_in_place(|| open(&page(&stranger, "refused"), home.path()));
+    assert_eq!(result["detect"], "agent_unreachable", "{result}");
+    assert!(result["plugin"].get("Status").is_none(), "the upgrade was accepted: {result}");
+    assert_eq!(agent.prompter_starts(), 3, "the refused page reached the prompt");
+    assert!(stranger.uploads().is_empty());
+    assert!(agent.log().contains("origin_not_allowed") || agent.log().contains("not allowed"), "{}", agent.log());
+}
