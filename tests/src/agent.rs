@@ -74,6 +74,8 @@ pub struct Agent {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
+    /// What the agent prints after its first line.
+    stdout: std::sync::Mutex<std::sync::mpsc::Receiver<String>>,
 }
 
 impl Agent {
@@ -110,13 +112,16 @@ impl Agent {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
         });
         let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
         let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok());
-        let mut agent = Agent { child: Some(child), port: 0, dir };
+        let mut agent = Agent { child: Some(child), port: 0, dir, stdout: std::sync::Mutex::new(rx) };
         match port {
             Some(port) => agent.port = port,
             None => panic!("the agent did not start ({line:?}); log:\n{}", agent.log()),
@@ -127,6 +132,14 @@ impl Agent {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of plugin calls, when `compat.port` is set (the line after the main port's).
+    pub fn plugin_port(&self) -> u16 {
+        let stdout = self.stdout.lock().expect("stdout");
+        let line = stdout.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+        assert!(line.contains("plugin calls"), "no plugin port line: {line:?}");
+        line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port")
     }
 
     /// A client trusting the local CA.

@@ -189,3 +189,70 @@ async fn refusals_and_failures_keep_the_plugin_protocol() {
     assert_eq!(reply["CertInfo"]["Thumbprint"], pki.thumbprint("person-rsa"));
     assert!(reply["CertInfo"]["Subject"].as_str().unwrap_or_default().contains("Nguyễn Văn An"), "{reply}");
 }
+
+#[tokio::test]
+async fn plugin_calls_can_have_a_port_of_their_own() {
+    let pki = Pki::shared();
+    let mut config = config_text(pki, "");
+    config.push_str(&format!("[compat]\nport = 0\ncertificate = {:?}\n", pki.thumbprint("org-rsa")));
+    let agent = Agent::start_with_config(pki, &config);
+    let plugin = kyso_tests::client::Client::new(agent.plugin_port(), &kyso_tests::agent::dev_cert().join("ca.pem"));
+    assert_ne!(plugin.port(), agent.port());
+    // Plugin calls on their port, and only there; the API only on the main port.
+    let reply = plugin.plugin_call("GetCertInfo", PORTAL, "get_cert_info").await.expect("upgrade");
+    assert_eq!(reply["CertInfo"]["Thumbprint"], pki.thumbprint("org-rsa"), "{reply}");
+    assert_eq!(agent.client().plugin_call("GetCertInfo", PORTAL, "get_cert_info").await, Err(404));
+    assert_eq!(plugin.get("/v1/status").await.status, 404);
+    assert_eq!(agent.client().get("/v1/status").await.status, 200);
+    // The Host must name the port the request came in on.
+    let wrong_host = format!("127.0.0.1:{}", agent.port());
+    let reply = plugin.send("GET", "/v1/status", &[("origin", PORTAL), ("host", &wrong_host)], Vec::new()).await;
+    assert_eq!(reply.status, 421);
+}
+
+#[tokio::test]
+async fn sign_msg_signs_the_pages_hash_and_openssl_verifies_it() {
+    use base64::Engine;
+    use sha2::Digest;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pki = Pki::shared();
+    let portal = Portal::start();
+    let dir = kyso_tests::temp_dir("kyso-compat-");
+    let agent = agent_for(pki, &portal, dir.path(), "person-rsa");
+    let digest = sha2::Sha256::digest("Hồ sơ số 123/HS".as_bytes());
+    agent.answers(&[&format!("pin {PIN}")]);
+    let message = json!({"HashAlg": "SHA256", "HashValue": b64.encode(digest), "Encode": "RSA"});
+    let reply = agent.client().plugin_call("SignMsg", PORTAL, &message.to_string()).await.expect("upgrade");
+    assert_eq!(reply["Status"], 0, "{reply}");
+    assert!(agent.prompts()[0].contains(&hex::encode(digest)[..16]), "the consent shows the hash");
+    let (signature, cert) = (dir.path().join("sig.bin"), dir.path().join("cert.der"));
+    let (public, data) = (dir.path().join("public.pem"), dir.path().join("digest.bin"));
+    std::fs::write(&signature, b64.decode(reply["Signature"].as_str().expect("Signature")).expect("b64")).expect("w");
+    std::fs::write(&cert, b64.decode(reply["CertBase64"].as_str().expect("CertBase64")).expect("b64")).expect("w");
+    std::fs::write(&data, digest).expect("write");
+    assert_eq!(std::fs::read(&cert).expect("read"), std::fs::read(pki.path("person-rsa.der")).expect("read"));
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-pubkey", "-noout", "-in"])
+        .arg(&cert)
+        .output()
+        .expect("openssl x509");
+    std::fs::write(&public, out.stdout).expect("write");
+    let out = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(&public)
+        .arg("-in")
+        .arg(&data)
+        .arg("-sigfile")
+        .arg(&signature)
+        .args(["-pkeyopt", "digest:sha256"])
+        .output()
+        .expect("openssl pkeyutl");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.contains("Signature Verified Successfully"), "{said}");
+
+    for bad in [json!({"HashAlg": "MD5", "HashValue": "AAAA"}), json!({"HashAlg": "SHA256", "HashValue": "AAAA"})] {
+        let reply = agent.client().plugin_call("SignMsg", PORTAL, &bad.to_string()).await.expect("upgrade");
+        assert_eq!(reply["Status"], 4, "{reply}");
+    }
+    assert_eq!(agent.prompter_starts(), 1);
+}

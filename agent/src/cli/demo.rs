@@ -45,9 +45,10 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
         .with_trust(super::trust(&config)?);
     super::runtime()?.block_on(async move {
-        let listeners =
+        let mut listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
+        let compat_port = super::bind_compat(&config, &mut listeners).await?;
         let page_listener = TcpListener::bind(("127.0.0.1", args.page_port))
             .await
             .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.page_port))?;
@@ -56,7 +57,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         println!("kyso-agent listening on https://127.0.0.1:{port}");
         println!("demo page: {origin}/");
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
-        let api = Arc::new(Api { config, port, signer, outbound });
+        let api = Arc::new(Api { config, port, compat_port, signer, outbound });
         server::run(listeners, tls, api, super::serve::shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }

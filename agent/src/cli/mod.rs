@@ -111,6 +111,18 @@ fn trust(config: &crate::config::Config) -> Result<crate::trust::Trust, String> 
     Ok(crate::trust::Trust::new(anchors, outbound, config.refuse_unknown_revocation))
 }
 
+/// Binds `compat.port` when set, adding its listeners to `listeners`; returns the port bound.
+async fn bind_compat(
+    config: &crate::config::Config,
+    listeners: &mut Vec<tokio::net::TcpListener>,
+) -> Result<Option<u16>, String> {
+    let Some(wanted) = config.compat.port else { return Ok(None) };
+    let more = crate::server::bind(wanted).await.map_err(|e| format!("cannot listen on 127.0.0.1:{wanted}: {e}"))?;
+    let port = more[0].local_addr().map_err(|e| e.to_string())?.port();
+    listeners.extend(more);
+    Ok(Some(port))
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

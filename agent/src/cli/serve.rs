@@ -22,8 +22,9 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
         .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
         .with_trust(super::trust(&config)?);
     super::runtime()?.block_on(async move {
-        let listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
+        let mut listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
+        let compat_port = super::bind_compat(&config, &mut listeners).await?;
         for listener in &listeners {
             if let Ok(address) = listener.local_addr() {
                 tracing::info!(%address, "listening");
@@ -40,8 +41,11 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
         }
         // Scripts and tests wait for this line to know the port.
         println!("kyso-agent listening on https://127.0.0.1:{port}");
+        if let Some(compat_port) = compat_port {
+            println!("kyso-agent plugin calls on wss://127.0.0.1:{compat_port}");
+        }
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
-        let api = Arc::new(Api { config, port, signer, outbound });
+        let api = Arc::new(Api { config, port, compat_port, signer, outbound });
         server::run(listeners, tls, api, shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }

@@ -37,6 +37,7 @@ pub struct ConfigFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompatSection {
+    pub port: Option<Spanned<u16>>,
     pub certificate: Option<Spanned<String>>,
     pub signature_image: Option<Spanned<PathBuf>>,
     pub seal_image: Option<Spanned<PathBuf>>,

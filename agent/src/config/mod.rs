@@ -106,6 +106,9 @@ pub struct Config {
 /// names no certificate and sends no images.
 #[derive(Debug, Clone, Default)]
 pub struct Compat {
+    /// A port of their own for plugin calls (127.0.0.1 and ::1), instead of the main port:
+    /// where the Government CA's plugin must keep its port. `None`: the main port.
+    pub port: Option<u16>,
     /// The certificate (SHA-256 thumbprint) such calls sign with; `None`: the only usable one.
     pub certificate: Option<String>,
     /// The handwritten-signature image (PNG or JPEG) shown by `SignApproved`.
@@ -433,7 +436,8 @@ fn compat(policy: Option<&Source>, user: Option<&Source>) -> Result<Compat, Conf
         }
         None => "ASP.NET_SessionId".into(),
     };
-    Ok(Compat { certificate, signature_image, seal_image, session_cookie })
+    let port = pick(policy, user, |f| f.compat.port.as_ref()).map(|(_, port)| *port.get_ref());
+    Ok(Compat { port, certificate, signature_image, seal_image, session_cookie })
 }
 
 /// A number of seconds within `range` (its `key` named in the error), else `default`.

@@ -44,6 +44,7 @@ const KNOWN: &[(&str, Kind)] = &[
     ("trust.anchors", Kind::List),
     ("trust.revocation_timeout_seconds", Kind::Number),
     ("trust.refuse_unknown_revocation", Kind::Bool),
+    ("compat.port", Kind::Number),
     ("compat.certificate", Kind::Text),
     ("compat.signature_image", Kind::Text),
     ("compat.seal_image", Kind::Text),

@@ -45,6 +45,9 @@ pub struct Api {
     pub config: Config,
     /// The port actually bound, for the Host check.
     pub port: u16,
+    /// The port the Government CA plugin protocol is served on instead, when `compat.port` is
+    /// set (then that port answers only plugin calls, and the main port none).
+    pub compat_port: Option<u16>,
     /// The signing flow.
     pub signer: Signer,
     /// The agent's own HTTPS client, for documents given by URL.
@@ -133,12 +136,14 @@ async fn serve_connection(
     builder: &auto::Builder<TokioExecutor>,
     watcher: hyper_util::server::graceful::Watcher,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // Which port the connection came in on decides what it may ask (the API or plugin calls).
+    let local_port = stream.local_addr()?.port();
     let tls = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream))
         .await
         .map_err(|_| format!("tls handshake from {peer} timed out"))??;
     let service = service_fn(move |request| {
         let api = api.clone();
-        async move { Ok::<_, Infallible>(routes::handle(api, request).await) }
+        async move { Ok::<_, Infallible>(routes::handle(api, request, local_port).await) }
     });
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service).into_owned();
     watcher.watch(connection).await

@@ -19,18 +19,24 @@ use crate::error::ApiError;
 use crate::signing::{DetachedInput, Signer};
 
 /// Answers one request: guard, route, and CORS headers for allowed origins.
-pub async fn handle(api: Arc<Api>, request: Request<Incoming>) -> Response<ResponseBody> {
+pub async fn handle(api: Arc<Api>, request: Request<Incoming>, local_port: u16) -> Response<ResponseBody> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let (origin, result) = match guard::check(&request, &api.config.allowed_origins, api.port) {
+    // On the plugin port only plugin calls are answered; on the main port, plugin calls only
+    // when they have no port of their own.
+    let plugin_port = api.compat_port.unwrap_or(api.port);
+    let (origin, result) = match guard::check(&request, &api.config.allowed_origins, local_port) {
         Err(error) => (None, Err(error)),
         Ok(Admitted::Preflight { origin, private_network, local_network }) => {
             tracing::debug!(%origin, %path, "preflight");
             return preflight(&origin, private_network, local_network);
         }
-        Ok(Admitted::Request { origin }) if super::compat::is_upgrade(&request) => {
+        Ok(Admitted::Request { origin }) if super::compat::is_upgrade(&request) && local_port == plugin_port => {
             let result = super::compat::accept(api.clone(), request, origin.clone());
             (Some(origin), result)
+        }
+        Ok(Admitted::Request { origin }) if Some(local_port) == api.compat_port => {
+            (Some(origin), Err(ApiError::with(kyso_protocol::ErrorCode::NotFound, path.clone())))
         }
         Ok(Admitted::Request { origin }) => {
             let result = route(&api, request, &origin).await;

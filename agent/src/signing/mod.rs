@@ -155,6 +155,60 @@ impl Signer {
         Ok(Chosen { thumbprint, target, cert, key, algorithm, verdict })
     }
 
+    /// Signs `value`, a digest by `digest` that the portal computed (the plugin's `SignMsg`),
+    /// with the raw mechanism (PKCS#1 v1.5 for RSA, as the plugin's `Encode: "RSA"` means),
+    /// after the user's consent, which shows the digest. Returns the signature value and the
+    /// certificate (DER).
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::sign_detached`]; `bad_request` for a digest of the wrong length.
+    pub async fn sign_digest(
+        &self,
+        origin: &str,
+        certificate: &str,
+        digest: DigestAlgorithm,
+        value: Vec<u8>,
+    ) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
+        if value.len() != digest.output_len() {
+            return Err(ApiError::bad_request(format!(
+                "the hash is {} bytes, {} needs {}",
+                value.len(),
+                digest.as_str(),
+                digest.output_len()
+            )));
+        }
+        let _admission = self.admit().await?;
+        let chosen = self.choose(certificate, None).await?;
+        let algorithm = match chosen.key.kind {
+            KeyType::Rsa => SignatureAlgorithm::RsaPkcs1,
+            _ => SignatureAlgorithm::Ecdsa,
+        };
+        let chosen = Chosen { algorithm, ..chosen };
+        let documents = vec![DocumentSummary {
+            name: "Thông điệp (mã băm do cổng thông tin tính) / Message (hashed by the portal)".into(),
+            size: None,
+            digest: (digest.as_str().to_uppercase(), hex::encode(&value)),
+            pages: None,
+        }];
+        let pin = self.consent(origin, &chosen, documents).await?;
+        let signature = self
+            .tokens
+            .sign(SignJob {
+                target: chosen.target.certificate.location.clone(),
+                thumbprint: chosen.thumbprint,
+                pin,
+                algorithm,
+                digest,
+                data: vec![value],
+                prehashed: true,
+            })
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::with(ErrorCode::Internal, "the token returned no signature"))?;
+        Ok((signature, chosen.target.certificate.der.clone()))
+    }
+
     /// Shows the consent window for `documents`, then signs each of `to_sign` on the token with
     /// one login.
     async fn consent_and_sign(
@@ -215,6 +269,7 @@ impl Signer {
                 algorithm: chosen.algorithm,
                 digest,
                 data: to_sign,
+                prehashed: false,
             })
             .await?)
     }

@@ -86,12 +86,18 @@ impl Mechanisms {
         out
     }
 
-    /// Chooses the mechanism for `algorithm` with `digest`.
+    /// Chooses the mechanism for `algorithm` with `digest`; for `prehashed` input (a digest,
+    /// not a message), the raw mechanism only.
     ///
     /// # Errors
     ///
     /// [`TokenError::AlgorithmUnsupported`] when the token offers nothing that fits.
-    pub fn plan(&self, algorithm: SignatureAlgorithm, digest: DigestAlgorithm) -> Result<Plan, TokenError> {
+    pub fn plan(
+        &self,
+        algorithm: SignatureAlgorithm,
+        digest: DigestAlgorithm,
+        prehashed: bool,
+    ) -> Result<Plan, TokenError> {
         let (hashing, raw) = match algorithm {
             SignatureAlgorithm::RsaPss => {
                 let params = pss_params(digest);
@@ -120,6 +126,16 @@ impl Mechanisms {
             }
         };
         let ecdsa = algorithm == SignatureAlgorithm::Ecdsa;
+        if prehashed {
+            // A digest cannot go through a hashing mechanism: only the raw one will do.
+            if self.has(raw.0.mechanism_type()) {
+                return Ok(Plan { mechanism: raw.0, input: raw.1, ecdsa });
+            }
+            return Err(TokenError::AlgorithmUnsupported(format!(
+                "the token offers no mechanism to sign a ready digest with {}",
+                algorithm.as_str()
+            )));
+        }
         if self.has(hashing.mechanism_type()) {
             return Ok(Plan { mechanism: hashing, input: Input::Message, ecdsa });
         }
@@ -197,13 +213,18 @@ mod tests {
     #[test]
     fn prefers_hashing_mechanisms_and_falls_back_to_raw() {
         let softhsm = Mechanisms::from_offered(&[MechanismType::ECDSA, MechanismType::RSA_PKCS_PSS]);
-        let plan = softhsm.plan(SignatureAlgorithm::Ecdsa, DigestAlgorithm::Sha256).expect("ecdsa");
+        let plan = softhsm.plan(SignatureAlgorithm::Ecdsa, DigestAlgorithm::Sha256, false).expect("ecdsa");
         assert_eq!(plan.input, Input::Digest);
         assert!(plan.ecdsa);
-        assert!(softhsm.plan(SignatureAlgorithm::RsaPkcs1, DigestAlgorithm::Sha256).is_err());
+        assert!(softhsm.plan(SignatureAlgorithm::RsaPkcs1, DigestAlgorithm::Sha256, false).is_err());
         let full = Mechanisms::from_offered(USED);
-        let plan = full.plan(SignatureAlgorithm::RsaPss, DigestAlgorithm::Sha384).expect("pss");
+        let plan = full.plan(SignatureAlgorithm::RsaPss, DigestAlgorithm::Sha384, false).expect("pss");
         assert_eq!(plan.mechanism.mechanism_type(), MechanismType::SHA384_RSA_PKCS_PSS);
+        // A ready digest takes the raw mechanism even where a hashing one is offered.
+        let plan = full.plan(SignatureAlgorithm::RsaPkcs1, DigestAlgorithm::Sha256, true).expect("raw");
+        assert_eq!((plan.mechanism.mechanism_type(), plan.input), (MechanismType::RSA_PKCS, Input::DigestInfo));
+        let hashing_only = Mechanisms::from_offered(&[MechanismType::SHA256_RSA_PKCS]);
+        assert!(hashing_only.plan(SignatureAlgorithm::RsaPkcs1, DigestAlgorithm::Sha256, true).is_err());
         assert_eq!(full.algorithms(KeyType::Rsa), vec![SignatureAlgorithm::RsaPss, SignatureAlgorithm::RsaPkcs1]);
     }
 

@@ -83,6 +83,9 @@ pub struct SignJob {
     pub digest: DigestAlgorithm,
     /// The bytes to sign (CMS signed attributes, DER), one signature each: a batch is one login.
     pub data: Vec<Vec<u8>>,
+    /// `data` are digests by `digest` already (a portal's hash, `SignMsg`): signed with the
+    /// token's raw mechanism, not hashed again.
+    pub prehashed: bool,
 }
 
 impl std::fmt::Debug for SignJob {

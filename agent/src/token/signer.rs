@@ -30,7 +30,7 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<Vec<u8>>, Tok
         return Err(TokenError::TokenAbsent);
     }
     let offered = context.get_mechanism_list(slot)?;
-    let plan = mechanism::Mechanisms::from_offered(&offered).plan(job.algorithm, job.digest)?;
+    let plan = mechanism::Mechanisms::from_offered(&offered).plan(job.algorithm, job.digest, job.prehashed)?;
 
     let session = transient::retry(|| context.open_ro_session(slot))?;
     // Only CKR_GENERAL_ERROR is retried: the module never judged the PIN, so no try is spent.
@@ -75,10 +75,11 @@ fn sign_one(
     always_authenticate: bool,
     data: &[u8],
 ) -> Result<Vec<u8>, TokenError> {
+    let digest = || if job.prehashed { data.to_vec() } else { hash(job.digest, data) };
     let input = match plan.input {
         Input::Message => data.to_vec(),
-        Input::Digest => hash(job.digest, data),
-        Input::DigestInfo => mechanism::digest_info(job.digest, &hash(job.digest, data)),
+        Input::Digest => digest(),
+        Input::DigestInfo => mechanism::digest_info(job.digest, &digest()),
     };
     let raw = if always_authenticate {
         // The PIN must be given again between C_SignInit and C_Sign (context-specific login);

@@ -36,6 +36,8 @@ pub enum Operation {
     SignPdf,
     /// The same, as older pages call it.
     SignFile,
+    /// A raw signature over a hash the page computed.
+    SignMsg,
     /// The certificate the calls sign with.
     GetCertInfo,
     /// Verification of a PDF by URL.
@@ -54,6 +56,7 @@ impl Operation {
             "SignCopy" => Self::SignCopy,
             "SignPDF" => Self::SignPdf,
             "SignFile" => Self::SignFile,
+            "SignMsg" => Self::SignMsg,
             "GetCertInfo" => Self::GetCertInfo,
             "VerifyPDF" => Self::VerifyPdf,
             _ => return None,
@@ -84,6 +87,7 @@ pub async fn run(api: &Api, origin: &str, operation: Operation, text: &str) -> S
     };
     let outcome = match operation {
         Operation::VerifyPdf => verify(api, origin, &mut request).await,
+        Operation::SignMsg => sign_message(api, origin, &mut request).await,
         _ => documents(api, origin, operation, &mut request).await,
     };
     // What the page sent that was not understood is said in success and failure alike.
@@ -286,6 +290,31 @@ fn signed_url(answer: &Value) -> Value {
             .unwrap_or_else(|| json!(answer.to_string())),
         other => json!(other.to_string()),
     }
+}
+
+/// `SignMsg`: `{HashAlg, HashValue (base64), Encode}` signed raw (PKCS#1 v1.5 for an RSA key),
+/// answered as `{Signature, CertBase64}`.
+async fn sign_message(api: &Api, origin: &str, request: &mut Loose) -> Result<Reply, ApiError> {
+    let algorithm = request.text("HashAlg").unwrap_or_else(|| "SHA256".into());
+    let digest = match algorithm.to_ascii_uppercase().replace('-', "").as_str() {
+        "SHA256" => kyso_protocol::DigestAlgorithm::Sha256,
+        "SHA384" => kyso_protocol::DigestAlgorithm::Sha384,
+        "SHA512" => kyso_protocol::DigestAlgorithm::Sha512,
+        _ => return Err(ApiError::bad_request(format!("HashAlg {algorithm:?}: SHA256, SHA384 or SHA512"))),
+    };
+    let value = request.text("HashValue").ok_or_else(|| ApiError::bad_request("HashValue is missing"))?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let value = b64.decode(value.as_bytes()).map_err(|e| ApiError::bad_request(format!("HashValue: {e}")))?;
+    if let Some(encode) = request.text("Encode").filter(|e| !e.eq_ignore_ascii_case("RSA")) {
+        request.ignored.push(format!("Encode {encode:?} ignored: the key's own scheme is used"));
+    }
+    let (der, _) = certificate(api).await?;
+    let thumbprint = hex::encode(certinfo::thumbprint(&der));
+    let (signature, der) = api.signer.sign_digest(origin, &thumbprint, digest, value).await?;
+    let mut reply = Reply::ok();
+    reply.set("Signature", json!(b64.encode(signature)));
+    reply.set("CertBase64", json!(b64.encode(der)));
+    Ok(reply)
 }
 
 /// `VerifyPDF`: the PDF at `FileName` (an allowed origin), verified; the report as `Report`.
