@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Kyso with a demo token (SoftHSM2, PIN 123456) and a demo portal page at
-# https://localhost:8988 that lists certificates and signs a text. Ctrl-C stops it.
+# Runs Kyso with a demo token (SoftHSM2, PIN 123456) and a demo portal at
+# https://localhost:8988: a page signing a sample decision with each act through kyso.js, and a
+# page making the Government CA plugin's WebSocket calls. Ctrl-C stops it.
 # The demo PKI, token and TLS certificate live in $KYSO_DEMO_DIR (default ~/.local/share/kyso-demo).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,12 @@ modules = ["$MODULE"]
 
 [trust]
 anchors = ["$demo/pki/root.pem"]
+
+[outbound]                 # the agent downloads from and uploads to the demo portal
+tls_roots = ["$demo/tls/ca.pem"]
+
+[compat]                   # plugin calls sign with the official's certificate
+certificate = "$(openssl x509 -in "$demo/pki/person-rsa.pem" -outform DER | sha256sum | cut -d' ' -f1)"
 TOML
 
 cat <<MSG
@@ -45,8 +52,11 @@ cat <<MSG
   Kyso demo
   - Open https://localhost:8988 in Chromium or Chrome on this machine.
     (The demo CA was added to ~/.pki/nssdb; other browsers: import $demo/tls/ca.pem.)
-  - Choose a certificate, press "Ký số / Sign"; the PIN window appears here
-    (pinentry; in this terminal when there is no desktop). Demo PIN: $PIN
+  - Choose a certificate (Nguyễn Văn An), press "Ký duyệt / Approve", then "Ban hành / Issue"
+    (number and date filled in, the seal over the signature), "Kiểm tra / Verify"; the PIN
+    window appears here (pinentry; in this terminal when there is no desktop). Demo PIN: $PIN
+  - https://localhost:8988/plugin.html makes the same calls as portals built for the
+    Government CA plugin (wss://127.0.0.1:8987/SignApproved, ...).
   - To undo: certutil -d sql:\$HOME/.pki/nssdb -D -n "Kyso demo local CA"; rm -r $demo
 
 MSG

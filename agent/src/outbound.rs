@@ -192,9 +192,13 @@ impl Outbound {
         field: &str,
         filename: &str,
         path: &Path,
+        fields: &[(String, String)],
     ) -> Result<Reply, FetchError> {
         require_https(url)?;
         let mut form = Form::new();
+        for (name, value) in fields {
+            form.bytes(name, "text/plain; charset=utf-8", value.clone().into_bytes());
+        }
         form.file(field, filename, "application/pdf", path)
             .map_err(|e| FetchError::Failed(format!("{}: {e}", path.display())))?;
         let content_type = form.content_type();

@@ -62,6 +62,8 @@ export interface PdfOptions {
   document_name?: string;
   signature_algorithm?: SignatureAlgorithm;
   digest_algorithm?: DigestAlgorithm;
+  /** The handwritten signature (approve) or seal (issue), PNG or JPEG. */
+  image?: Blob | ArrayBuffer | Uint8Array;
 }
 
 export interface SignedPdf {
@@ -78,7 +80,9 @@ export interface UrlAuth {
   cookie?: string;
 }
 
-export interface ByUrlOptions extends PdfOptions {
+export interface ByUrlOptions extends Omit<PdfOptions, "image"> {
+  /** The handwritten signature or seal, PNG or JPEG, base64. */
+  image_base64?: string;
   pdf_url: string;
   upload_url?: string;
   upload_field?: string;

@@ -117,9 +117,27 @@ export class Kyso {
    * Signs one PDF (a Blob or bytes), sent raw: the answer is the signed PDF as a Blob with
    * what was made. Options are those of `POST /v1/sign/pdf` (certificate, act, level, page,
    * rect, field, anchor, doc_number, issued_date, reference, copy_form, comment, reason,
-   * location, document_name, signature_algorithm, digest_algorithm).
+   * location, document_name, signature_algorithm, digest_algorithm), and `image` (a Blob or
+   * bytes: the handwritten signature or seal, PNG or JPEG; the PDF then travels in JSON).
    */
   async signPdf(pdf, options) {
+    if (options.image !== undefined) {
+      const { image, ...rest } = options;
+      const bytes = async (data) => (data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : toBytes(data));
+      const answer = await this.#json("/v1/sign/pdf", {
+        ...rest,
+        pdf_base64: base64(await bytes(pdf)),
+        image_base64: base64(await bytes(image)),
+      });
+      return {
+        pdf: new Blob([fromBase64(answer.pdf_base64)], { type: "application/pdf" }),
+        fieldName: answer.field_name,
+        certificate: answer.certificate,
+        signatureAlgorithm: answer.signature_algorithm,
+        level: answer.level,
+        timestampTime: answer.timestamp_time || null,
+      };
+    }
     const body = pdf instanceof Blob ? pdf : new Blob([toBytes(pdf)], { type: "application/pdf" });
     const { rect, ...rest } = options;
     const response = await this.#fetch(`/v1/sign/pdf${query({ ...rest, rect })}`, {

@@ -71,6 +71,10 @@ pub struct SignPdfRequest {
     /// built for the Government CA plugin expect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_field: Option<String>,
+    /// Text fields posted with the upload, before the file (e.g. the portal's document id):
+    /// name to value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_fields: Option<std::collections::BTreeMap<String, String>>,
     /// Credentials for `pdf_url` and `upload_url` (never sent anywhere else).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_auth: Option<UrlAuth>,

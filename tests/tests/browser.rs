@@ -118,3 +118,72 @@ async fn chromium_signs_through_kyso_js_and_the_plugin_protocol() {
     assert!(stranger.uploads().is_empty());
     assert!(agent.log().contains("origin_not_allowed") || agent.log().contains("not allowed"), "{}", agent.log());
 }
+
+/// `kyso-agent demo` as a newcomer uses it: chromium approves then issues the sample decision
+/// through `kyso.js` (signature and seal drawn by the page), verifies and uploads it, then makes
+/// a SignApproved call from the plugin page; the demo's upload handler keeps what was signed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_walks_through_every_flow() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let pki = Pki::shared();
+    let dir = kyso_tests::temp_dir("kyso-demo-");
+    let page_port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let origin = format!("https://localhost:{page_port}");
+    let ca = dev_cert().join("ca.pem");
+    let mut config = config_text(pki, "").replace(&format!("[\"{PORTAL}\"]"), &format!("[\"{origin}\"]"));
+    config.push_str(&format!("[outbound]\ntls_roots = [{ca:?}]\n"));
+    config.push_str(&format!("[compat]\ncertificate = {:?}\n", pki.thumbprint("person-rsa")));
+    std::fs::write(dir.path().join("agent.toml"), config).expect("config");
+    let pinentry = dir.path().join("pinentry");
+    std::fs::create_dir(&pinentry).expect("pinentry dir");
+    std::fs::write(pinentry.join("answers"), format!("pin {PIN}\n").repeat(3)).expect("answers");
+    let mut child = Command::new(kyso_tests::binary("kyso-agent"))
+        .arg("--config")
+        .arg(dir.path().join("agent.toml"))
+        .args(["demo", "--page-port", &page_port.to_string()])
+        .env("SOFTHSM2_CONF", pki.softhsm_conf())
+        .env("KYSO_POLICY", "")
+        .env("KYSO_TEST_PINENTRY_DIR", &pinentry)
+        .env("KYSO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn demo");
+    // The reader stays open: the demo prints more, and a closed pipe would end it.
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("first line");
+    assert!(line.contains("listening"), "{line}");
+    let home = nss_home(&[&ca]);
+    let out = tokio::task::block_in_place(|| {
+        Command::new("node")
+            .arg(browser_dir().join("demo.mjs"))
+            .arg(&origin)
+            .arg(pki.thumbprint("person-rsa"))
+            .env("HOME", home.path())
+            // KYSO_DEMO_SCREENSHOT keeps the page's screenshot for a person to look at.
+            .env("SCREENSHOT", std::env::var_os("KYSO_DEMO_SCREENSHOT").unwrap_or(dir.path().join("demo.png").into()))
+            .current_dir(browser_dir())
+            .output()
+            .expect("node")
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "demo.mjs:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let steps = &answer["steps"];
+    assert!(steps.get("error").is_none(), "{answer}");
+    assert!(steps["status"].as_str().unwrap_or_default().contains("đang chạy"), "{steps}");
+    for act in ["approve", "issue"] {
+        assert!(steps[act].as_str().unwrap_or_default().starts_with("Đã ký"), "{act}: {steps}");
+    }
+    assert!(steps["verify"].as_str().unwrap_or_default().contains("verdict: valid — 2"), "{steps}");
+    assert!(steps["upload"].as_str().unwrap_or_default().contains(&format!("{origin}/files/da-ky-")), "{steps}");
+    assert_eq!(steps["plugin"]["Status"], 0, "{steps}");
+    assert!(steps["plugin"]["FileServer"]["FileServer"].as_str().unwrap_or_default().starts_with(&origin), "{steps}");
+    let starts = std::fs::read_to_string(pinentry.join("log")).unwrap_or_default();
+    assert_eq!(starts.lines().filter(|l| l.starts_with("START")).count(), 3, "three consents");
+}

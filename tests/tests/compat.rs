@@ -74,7 +74,9 @@ async fn approve_then_issue_as_a_document_management_system_calls_them() {
     assert_eq!(reply["DocumentDate"], "2026-12-03", "JavaScript's UTC date, in Vietnam");
     assert!(reply["Message"].as_str().unwrap_or_default().contains("DocNumber ignored"), "{reply}");
     let uploads = portal.uploads();
-    let part = &uploads[0][0];
+    let (meta, part) = (&uploads[0][0], &uploads[0][1]);
+    assert_eq!((meta.name.as_str(), &meta.data[..]), ("DocId", &b"42"[..]), "MetaData goes to the handler");
+    assert_eq!(reply["MetaData"], json!([{"Key": "DocId", "Value": "42"}]));
     assert_eq!(part.name, "uploadfile");
     check(pki, dir.path(), &draft, &part.data, "approved", 1);
     for seen in portal.seen() {
@@ -255,4 +257,25 @@ async fn sign_msg_signs_the_pages_hash_and_openssl_verifies_it() {
         assert_eq!(reply["Status"], 4, "{reply}");
     }
     assert_eq!(agent.prompter_starts(), 1);
+
+    // VerifyMsg checks what SignMsg gave, and the certificate's chain and status.
+    let mut check = json!({"HashAlg": "SHA256", "HashValue": b64.encode(digest),
+                          "Signature": reply["Signature"], "CertBase64": reply["CertBase64"]});
+    let verified = agent.client().plugin_call("VerifyMsg", PORTAL, &check.to_string()).await.expect("upgrade");
+    assert_eq!((verified["Status"].clone(), verified["Verdict"].clone()), (json!(0), json!("valid")), "{verified}");
+    assert_eq!(verified["Report"]["chain"]["trusted"], true);
+    check["HashValue"] = json!(b64.encode(sha2::Sha256::digest(b"another")));
+    let verified = agent.client().plugin_call("VerifyMsg", PORTAL, &check.to_string()).await.expect("upgrade");
+    assert_eq!(verified["Verdict"], "invalid", "{verified}");
+    assert_eq!(verified["Report"]["findings"][0]["code"], "signature_invalid");
+
+    // An ECDSA key signs and verifies the same way (raw CKM_ECDSA on the token).
+    let ec = agent_for(pki, &portal, dir.path(), "person-ec");
+    ec.answers(&[&format!("pin {PIN}")]);
+    let reply = ec.client().plugin_call("SignMsg", PORTAL, &message.to_string()).await.expect("upgrade");
+    assert_eq!(reply["Status"], 0, "{reply}");
+    let check =
+        json!({"HashValue": b64.encode(digest), "Signature": reply["Signature"], "CertBase64": reply["CertBase64"]});
+    let verified = ec.client().plugin_call("VerifyMsg", PORTAL, &check.to_string()).await.expect("upgrade");
+    assert_eq!(verified["Verdict"], "valid", "{verified}");
 }

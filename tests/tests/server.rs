@@ -100,14 +100,22 @@ async fn demo_serves_the_portal_page_on_its_own_origin() {
         .spawn()
         .expect("spawn demo");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut line).expect("first line");
     let api_port: u16 = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).expect("api port");
     let page = kyso_tests::client::Client::new(page_port, &kyso_tests::agent::dev_cert().join("ca.pem"));
-    let reply = page.send("GET", "/", &[("host", &format!("localhost:{page_port}"))], Vec::new()).await;
+    let host = format!("localhost:{page_port}");
+    let reply = page.send("GET", "/", &[("host", &host)], Vec::new()).await;
+    let js = page.send("GET", "/kyso.js", &[("host", &host)], Vec::new()).await;
+    let plugin = page.send("GET", "/plugin.html", &[("host", &host)], Vec::new()).await;
+    let sample = page.send("GET", "/files/cong-van-mau.pdf", &[("host", &host)], Vec::new()).await;
     let _ = child.kill();
+    assert!(js.status == 200 && String::from_utf8_lossy(&js.body).contains("export class Kyso"));
+    assert!(plugin.status == 200 && String::from_utf8_lossy(&plugin.body).contains("wss:"));
+    assert!(sample.status == 200 && sample.body.starts_with(b"%PDF-1.7"));
     let _ = child.wait();
     assert_eq!(reply.status, 200);
     let html = String::from_utf8_lossy(&reply.body);
-    assert!(html.contains(&format!("const API = \"https://127.0.0.1:{api_port}\"")), "{html}");
-    assert!(html.contains("X-Kyso-Request") && html.contains("/v1/sign/detached"));
+    assert!(html.contains(&format!("new Kyso(\"https://127.0.0.1:{api_port}\")")), "{html}");
+    assert!(html.contains("act-approve") && html.contains("/plugin.html"), "{html}");
 }

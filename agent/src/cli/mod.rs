@@ -123,6 +123,14 @@ async fn bind_compat(
     Ok(Some(port))
 }
 
+/// Says where the daemon listens on standard output (scripts and tests read it). A reader that
+/// went away must not stop a running agent, so write errors are ignored.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

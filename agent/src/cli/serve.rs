@@ -40,9 +40,9 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
             config::AllowedOrigins::DangerAny => {}
         }
         // Scripts and tests wait for this line to know the port.
-        println!("kyso-agent listening on https://127.0.0.1:{port}");
+        super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));
         if let Some(compat_port) = compat_port {
-            println!("kyso-agent plugin calls on wss://127.0.0.1:{compat_port}");
+            super::announce(&format!("kyso-agent plugin calls on wss://127.0.0.1:{compat_port}"));
         }
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });

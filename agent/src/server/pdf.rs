@@ -123,7 +123,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         match upload {
             Some(url) => {
                 let field = options.upload_field.as_deref().unwrap_or(DEFAULT_UPLOAD_FIELD);
-                response.upload = Some(remote.upload(&url, field, &document_name, &destination).await?);
+                let fields = upload_fields(&options);
+                response.upload = Some(remote.upload(&url, field, &document_name, &destination, &fields).await?);
             }
             None => {
                 let signed = tokio::fs::read(&destination).await.map_err(disk)?;
@@ -158,6 +159,11 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
         }
     }
     Ok(response)
+}
+
+/// The request's `upload_fields` as pairs.
+pub fn upload_fields(options: &SignPdfRequest) -> Vec<(String, String)> {
+    options.upload_fields.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Puts one document's PDF at `path`, from base64 or from its URL, and returns the name its URL

@@ -172,6 +172,7 @@ pub async fn sign_all(
     }
 
     let field = options.upload_field.as_deref().unwrap_or(DEFAULT_UPLOAD_FIELD);
+    let fields = super::pdf::upload_fields(&options);
     let mut results = Vec::with_capacity(slots.len());
     for (index, slot) in slots.into_iter().enumerate() {
         let mut result = PdfDocumentResult {
@@ -185,7 +186,8 @@ pub async fn sign_all(
         };
         match &slot.outcome {
             Outcome::Signed(field_name, time) => {
-                let delivered = deliver(&remote, &slot, field, form.as_deref_mut(), index, &mut result).await;
+                let delivered =
+                    deliver(&remote, &slot, (field, &fields), form.as_deref_mut(), index, &mut result).await;
                 match delivered {
                     Ok(()) => (result.field_name, result.timestamp_time) = (Some(field_name.clone()), time.clone()),
                     Err(error) => result.error = Some(error.to_response().error),
@@ -205,14 +207,14 @@ pub async fn sign_all(
 async fn deliver(
     remote: &Remote<'_>,
     slot: &Slot,
-    field: &str,
+    (field, fields): (&str, &[(String, String)]),
     form: Option<&mut Form>,
     index: usize,
     result: &mut PdfDocumentResult,
 ) -> Result<(), ApiError> {
     let disk = |e: std::io::Error| ApiError::with(ErrorCode::Internal, format!("temp file: {e}"));
     if let Some(url) = &slot.upload {
-        result.upload = Some(remote.upload(url, field, &slot.name, &slot.destination).await?);
+        result.upload = Some(remote.upload(url, field, &slot.name, &slot.destination, fields).await?);
     } else if let Some(form) = form {
         let part = format!("document-{index}");
         form.file(&part, &slot.name, "application/pdf", &slot.destination).map_err(disk)?;

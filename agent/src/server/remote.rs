@@ -78,11 +78,13 @@ impl<'a> Remote<'a> {
         field: &str,
         filename: &str,
         path: &Path,
+        fields: &[(String, String)],
     ) -> Result<UploadResult, ApiError> {
-        let reply = self.api.outbound.upload(url, &self.credentials, field, filename, path).await.map_err(|e| {
-            tracing::warn!(origin = %self.origin, url = %redact(url), error = %e, "upload failed");
-            ApiError::with(ErrorCode::UploadFailed, e.to_string())
-        })?;
+        let reply =
+            self.api.outbound.upload(url, &self.credentials, field, filename, path, fields).await.map_err(|e| {
+                tracing::warn!(origin = %self.origin, url = %redact(url), error = %e, "upload failed");
+                ApiError::with(ErrorCode::UploadFailed, e.to_string())
+            })?;
         tracing::info!(origin = %self.origin, url = %redact(url), status = %reply.status, "signed document uploaded");
         let is_json = reply.content_type.as_deref().is_some_and(|t| {
             let t = t.to_ascii_lowercase();

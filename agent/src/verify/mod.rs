@@ -6,6 +6,7 @@
 mod cms;
 mod judge;
 mod pdf;
+mod raw;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -102,6 +103,56 @@ impl Verifier {
             size,
             sha256: hex::encode(sha256),
             signatures: vec![report],
+        })
+    }
+
+    /// Verifies a raw `signature` over `hash` (by `digest`) made with the key of the
+    /// certificate `cert_der` (the plugin's `SignMsg`), and that certificate's chain and
+    /// revocation now.
+    ///
+    /// # Errors
+    ///
+    /// `bad_request` when `cert_der` is not a certificate.
+    pub async fn verify_raw(
+        &self,
+        cert_der: &[u8],
+        digest: kyso_protocol::DigestAlgorithm,
+        hash: &[u8],
+        signature: &[u8],
+    ) -> Result<SignatureReport, ApiError> {
+        let cert = crate::certinfo::parse(cert_der).map_err(|e| ApiError::bad_request(format!("certificate: {e}")))?;
+        let integrity = match raw::check(&cert, digest, hash, signature) {
+            Ok(()) => Integrity { digest_ok: true, signature_ok: true, detail: None },
+            Err(why) => Integrity { digest_ok: true, signature_ok: false, detail: Some(why) },
+        };
+        let judged =
+            self.judge.chain(&Signer { cert: &cert, pool: &[] }, &ValidationData::default(), SystemTime::now()).await;
+        let grounds = Grounds {
+            integrity: &integrity,
+            range_problem: None,
+            modifications: ModificationLevel::None,
+            judged: &judged,
+            timestamp: None,
+            permission: None,
+            signed_later: false,
+            new_visible_signature_fields: 0,
+        };
+        let (verdict, findings) = judge::verdict(&grounds);
+        Ok(SignatureReport {
+            field_name: None,
+            signature_type: SignatureType::Signature,
+            sub_filter: None,
+            signer: Some(judge::summary(&cert)),
+            claimed_time: None,
+            timestamp: None,
+            integrity,
+            coverage: None,
+            modifications: None,
+            chain: judged.chain,
+            revocation: judged.revocation,
+            level: None,
+            verdict,
+            findings,
         })
     }
 

@@ -38,6 +38,8 @@ pub enum Operation {
     SignFile,
     /// A raw signature over a hash the page computed.
     SignMsg,
+    /// Checks such a signature, and its certificate.
+    VerifyMsg,
     /// The certificate the calls sign with.
     GetCertInfo,
     /// Verification of a PDF by URL.
@@ -57,6 +59,7 @@ impl Operation {
             "SignPDF" => Self::SignPdf,
             "SignFile" => Self::SignFile,
             "SignMsg" => Self::SignMsg,
+            "VerifyMsg" => Self::VerifyMsg,
             "GetCertInfo" => Self::GetCertInfo,
             "VerifyPDF" => Self::VerifyPdf,
             _ => return None,
@@ -88,6 +91,7 @@ pub async fn run(api: &Api, origin: &str, operation: Operation, text: &str) -> S
     let outcome = match operation {
         Operation::VerifyPdf => verify(api, origin, &mut request).await,
         Operation::SignMsg => sign_message(api, origin, &mut request).await,
+        Operation::VerifyMsg => verify_message(api, &mut request).await,
         _ => documents(api, origin, operation, &mut request).await,
     };
     // What the page sent that was not understood is said in success and failure alike.
@@ -206,6 +210,9 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         reference: doc_number.clone().filter(|_| matches!(act, SigningAct::Appendix | SigningAct::Incoming)),
         comment: comment.filter(|_| act == SigningAct::Comment),
         upload_url: Some(handler),
+        // MetaData passes through to the portal's handler, as text fields of the upload.
+        upload_fields: Some(metadata.iter().cloned().collect())
+            .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
         url_auth: Some(UrlAuth { bearer, cookie }),
         ..Default::default()
     };
@@ -248,6 +255,7 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         reply.set("FileName", json!(result.document_name));
         reply.set("FileServer", result.upload.map(|u| u.response).unwrap_or(Value::Null));
     }
+    reply.set("MetaData", Value::Array(metadata.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect()));
     reply.set("DocumentNumber", json!(doc_number.unwrap_or_default()));
     reply.set("DocumentDate", json!(issued_date.map(|d| d.to_string()).unwrap_or_default()));
     Ok(reply)
@@ -295,16 +303,9 @@ fn signed_url(answer: &Value) -> Value {
 /// `SignMsg`: `{HashAlg, HashValue (base64), Encode}` signed raw (PKCS#1 v1.5 for an RSA key),
 /// answered as `{Signature, CertBase64}`.
 async fn sign_message(api: &Api, origin: &str, request: &mut Loose) -> Result<Reply, ApiError> {
-    let algorithm = request.text("HashAlg").unwrap_or_else(|| "SHA256".into());
-    let digest = match algorithm.to_ascii_uppercase().replace('-', "").as_str() {
-        "SHA256" => kyso_protocol::DigestAlgorithm::Sha256,
-        "SHA384" => kyso_protocol::DigestAlgorithm::Sha384,
-        "SHA512" => kyso_protocol::DigestAlgorithm::Sha512,
-        _ => return Err(ApiError::bad_request(format!("HashAlg {algorithm:?}: SHA256, SHA384 or SHA512"))),
-    };
-    let value = request.text("HashValue").ok_or_else(|| ApiError::bad_request("HashValue is missing"))?;
+    let digest = hash_algorithm(request)?;
+    let value = base64_field(request, "HashValue")?;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let value = b64.decode(value.as_bytes()).map_err(|e| ApiError::bad_request(format!("HashValue: {e}")))?;
     if let Some(encode) = request.text("Encode").filter(|e| !e.eq_ignore_ascii_case("RSA")) {
         request.ignored.push(format!("Encode {encode:?} ignored: the key's own scheme is used"));
     }
@@ -315,6 +316,40 @@ async fn sign_message(api: &Api, origin: &str, request: &mut Loose) -> Result<Re
     reply.set("Signature", json!(b64.encode(signature)));
     reply.set("CertBase64", json!(b64.encode(der)));
     Ok(reply)
+}
+
+/// `VerifyMsg`: `{HashAlg, HashValue, Signature, CertBase64}` (what `SignMsg` gave): the
+/// signature over the hash, and the certificate's chain and revocation now. `Status` 0 means
+/// the check ran; `Verdict` and `Report` say what it found.
+async fn verify_message(api: &Api, request: &mut Loose) -> Result<Reply, ApiError> {
+    let digest = hash_algorithm(request)?;
+    let hash = base64_field(request, "HashValue")?;
+    let signature = base64_field(request, "Signature")?;
+    let certificate = base64_field(request, "CertBase64")?;
+    let report = api.signer.verifier()?.verify_raw(&certificate, digest, &hash, &signature).await?;
+    let mut reply = Reply::ok();
+    reply.set("Verdict", json!(report.verdict));
+    reply.set("Report", serde_json::to_value(&report).unwrap_or(Value::Null));
+    Ok(reply)
+}
+
+/// `HashAlg` (default SHA256).
+fn hash_algorithm(request: &mut Loose) -> Result<kyso_protocol::DigestAlgorithm, ApiError> {
+    let algorithm = request.text("HashAlg").unwrap_or_else(|| "SHA256".into());
+    match algorithm.to_ascii_uppercase().replace('-', "").as_str() {
+        "SHA256" => Ok(kyso_protocol::DigestAlgorithm::Sha256),
+        "SHA384" => Ok(kyso_protocol::DigestAlgorithm::Sha384),
+        "SHA512" => Ok(kyso_protocol::DigestAlgorithm::Sha512),
+        _ => Err(ApiError::bad_request(format!("HashAlg {algorithm:?}: SHA256, SHA384 or SHA512"))),
+    }
+}
+
+/// A required base64 field, decoded.
+fn base64_field(request: &mut Loose, key: &str) -> Result<Vec<u8>, ApiError> {
+    let text = request.text(key).ok_or_else(|| ApiError::bad_request(format!("{key} is missing")))?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(|e| ApiError::bad_request(format!("{key}: {e}")))
 }
 
 /// `VerifyPDF`: the PDF at `FileName` (an allowed origin), verified; the report as `Report`.

@@ -1,14 +1,14 @@
-//! `kyso-agent demo`: the agent plus a demo portal page on its own origin, so a newcomer sees
-//! the whole flow (list certificates, sign a text, detached signature) on one machine.
+//! `kyso-agent demo`: the agent plus a demo portal on its own origin, so a newcomer sees the
+//! whole flow on one machine: a page signing with each act through `kyso.js`, a page making
+//! the Government CA plugin's WebSocket calls, and an upload handler keeping what is signed.
 
-use std::convert::Infallible;
+mod site;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::Full;
+use hyper::Request;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -19,8 +19,6 @@ use crate::prompt::Prompter;
 use crate::server::{self, Api};
 use crate::signing::Signer;
 use crate::token::TokenService;
-
-const PAGE: &str = include_str!("demo.html");
 
 /// Options of `demo`.
 #[derive(Debug, clap::Args)]
@@ -52,36 +50,26 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         let page_listener = TcpListener::bind(("127.0.0.1", args.page_port))
             .await
             .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.page_port))?;
-        let page = Bytes::from(PAGE.replace("__KYSO_API__", &format!("https://127.0.0.1:{port}")));
-        tokio::spawn(serve_page(page_listener, TlsAcceptor::from(tls.clone()), page));
-        println!("kyso-agent listening on https://127.0.0.1:{port}");
-        println!("demo page: {origin}/");
+        let site = site::Site::new(format!("https://127.0.0.1:{port}"), origin.to_string());
+        tokio::spawn(serve_site(page_listener, TlsAcceptor::from(tls.clone()), site));
+        super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));
+        super::announce(&format!("demo page: {origin}/"));
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });
         server::run(listeners, tls, api, super::serve::shutdown_signal()).await.map_err(|e| e.to_string())
     })
 }
 
-/// Serves the one static page over TLS (HTTP/1.1), loopback only.
-async fn serve_page(listener: TcpListener, acceptor: TlsAcceptor, page: Bytes) {
+/// Serves the demo portal over TLS (HTTP/1.1), loopback only.
+async fn serve_site(listener: TcpListener, acceptor: TlsAcceptor, site: Arc<site::Site>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
-        let (acceptor, page) = (acceptor.clone(), page.clone());
+        let (acceptor, site) = (acceptor.clone(), site.clone());
         tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(stream).await else { return };
             let service = service_fn(move |request: Request<hyper::body::Incoming>| {
-                let page = page.clone();
-                async move {
-                    let mut response =
-                        Response::new(Full::new(if request.uri().path() == "/" { page } else { Bytes::new() }));
-                    if request.uri().path() != "/" {
-                        *response.status_mut() = StatusCode::NOT_FOUND;
-                    }
-                    response
-                        .headers_mut()
-                        .insert("content-type", hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
-                    Ok::<_, Infallible>(response)
-                }
+                let site = site.clone();
+                async move { site.handle(request).await }
             });
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(tls), service)
