@@ -111,6 +111,22 @@ fn trust(config: &crate::config::Config) -> Result<crate::trust::Trust, String> 
     Ok(crate::trust::Trust::new(anchors, outbound, config.refuse_unknown_revocation))
 }
 
+/// The signer of the daemons (`serve`, `demo`): the configured tokens, prompter, fonts, TSA
+/// and trust anchors. The worker must be kept for as long as the signer is used.
+fn daemon_signer(
+    config: &crate::config::Config,
+) -> Result<(crate::signing::Signer, crate::token::TokenWorker), String> {
+    let (tokens, worker) = crate::token::TokenService::start(config.modules.clone())
+        .map_err(|e| format!("cannot start the token worker: {e}"))?;
+    let prompter =
+        crate::prompt::Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
+    let signer = crate::signing::Signer::new(tokens, prompter, config.max_queued_requests)
+        .with_fonts(config.font.clone(), config.bold_font.clone())
+        .with_timestamps(timestamp_authority(config, config.tsa_url.clone())?)
+        .with_trust(trust(config)?);
+    Ok((signer, worker))
+}
+
 /// Binds `compat.port` when set, adding its listeners to `listeners`; returns the port bound.
 async fn bind_compat(
     config: &crate::config::Config,

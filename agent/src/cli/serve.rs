@@ -5,22 +5,13 @@ use std::sync::Arc;
 
 use crate::config;
 use crate::outbound::Outbound;
-use crate::prompt::Prompter;
 use crate::server::{self, Api};
-use crate::signing::Signer;
-use crate::token::TokenService;
 
 /// Loads settings, binds, and serves until Ctrl-C or SIGTERM.
 pub fn run(config_path: Option<&Path>) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let (tokens, _worker) =
-        TokenService::start(config.modules.clone()).map_err(|e| format!("cannot start the token worker: {e}"))?;
-    let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
-    let signer = Signer::new(tokens, prompter, config.max_queued_requests)
-        .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
-        .with_trust(super::trust(&config)?);
+    let (signer, _worker) = super::daemon_signer(&config)?;
     super::runtime()?.block_on(async move {
         let mut listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();

@@ -127,33 +127,7 @@ impl Verifier {
         };
         let judged =
             self.judge.chain(&Signer { cert: &cert, pool: &[] }, &ValidationData::default(), SystemTime::now()).await;
-        let grounds = Grounds {
-            integrity: &integrity,
-            range_problem: None,
-            modifications: ModificationLevel::None,
-            judged: &judged,
-            timestamp: None,
-            permission: None,
-            signed_later: false,
-            new_visible_signature_fields: 0,
-        };
-        let (verdict, findings) = judge::verdict(&grounds);
-        Ok(SignatureReport {
-            field_name: None,
-            signature_type: SignatureType::Signature,
-            sub_filter: None,
-            signer: Some(judge::summary(&cert)),
-            claimed_time: None,
-            timestamp: None,
-            integrity,
-            coverage: None,
-            modifications: None,
-            chain: judged.chain,
-            revocation: judged.revocation,
-            level: None,
-            verdict,
-            findings,
-        })
+        Ok(plain_report(Some(&cert), integrity, judged))
     }
 
     async fn judge_pdf_signature(
@@ -321,7 +295,11 @@ fn not_checked(at: SystemTime) -> Judged {
 /// The report of a signature whose CMS cannot be read: invalid.
 fn unreadable(why: &str) -> SignatureReport {
     let integrity = Integrity { digest_ok: false, signature_ok: false, detail: Some(why.to_owned()) };
-    let judged = not_checked(SystemTime::now());
+    plain_report(None, integrity, not_checked(SystemTime::now()))
+}
+
+/// A report judged on `integrity` and `judged` alone: no PDF around it, no timestamp.
+fn plain_report(signer: Option<&x509_cert::Certificate>, integrity: Integrity, judged: Judged) -> SignatureReport {
     let grounds = Grounds {
         integrity: &integrity,
         range_problem: None,
@@ -337,7 +315,7 @@ fn unreadable(why: &str) -> SignatureReport {
         field_name: None,
         signature_type: SignatureType::Signature,
         sub_filter: None,
-        signer: None,
+        signer: signer.map(judge::summary),
         claimed_time: None,
         timestamp: None,
         integrity,

@@ -15,10 +15,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::config::{self, Origin};
 use crate::outbound::Outbound;
-use crate::prompt::Prompter;
 use crate::server::{self, Api};
-use crate::signing::Signer;
-use crate::token::TokenService;
 
 /// Options of `demo`.
 #[derive(Debug, clap::Args)]
@@ -36,12 +33,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         return Err(format!("add \"{origin}\" to allowed_origins in the configuration to use the demo page"));
     }
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
-    let prompter = Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
-    let signer = Signer::new(tokens, prompter, config.max_queued_requests)
-        .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, config.tsa_url.clone())?)
-        .with_trust(super::trust(&config)?);
+    let (signer, _worker) = super::daemon_signer(&config)?;
     super::runtime()?.block_on(async move {
         let mut listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
