@@ -3,6 +3,7 @@
 // a SignApproved call. Prints what each step showed as JSON.
 //
 // Usage: node demo.mjs ORIGIN THUMBPRINT (the certificate to choose in the page)
+import { writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 const [origin, thumbprint] = process.argv.slice(2);
@@ -27,6 +28,16 @@ try {
     await page.waitForSelector("#result.ok, #result.error", { timeout });
     steps[act] = await page.textContent("#result");
     await page.evaluate(() => { document.getElementById("result").className = "muted"; });
+  }
+  if (process.env.SIGNED) {
+    // The issued decision, for a person to look at (KYSO_DEMO_SIGNED in the test).
+    const base64 = await page.evaluate(async () => {
+      const bytes = new Uint8Array(await (await fetch(document.getElementById("download").href)).arrayBuffer());
+      let text = "";
+      for (const byte of bytes) text += String.fromCharCode(byte);
+      return btoa(text);
+    });
+    writeFileSync(process.env.SIGNED, Buffer.from(base64, "base64"));
   }
   await page.click("#verify");
   await page.waitForSelector("#result.ok, #result.error", { timeout });

@@ -163,8 +163,10 @@ async fn the_demo_walks_through_every_flow() {
             .arg(&origin)
             .arg(pki.thumbprint("person-rsa"))
             .env("HOME", home.path())
-            // KYSO_DEMO_SCREENSHOT keeps the page's screenshot for a person to look at.
+            // KYSO_DEMO_SCREENSHOT and KYSO_DEMO_SIGNED keep the page's screenshot and the issued
+            // decision for a person to look at.
             .env("SCREENSHOT", std::env::var_os("KYSO_DEMO_SCREENSHOT").unwrap_or(dir.path().join("demo.png").into()))
+            .env("SIGNED", std::env::var_os("KYSO_DEMO_SIGNED").unwrap_or(dir.path().join("issued.pdf").into()))
             .current_dir(browser_dir())
             .output()
             .expect("node")
@@ -184,6 +186,11 @@ async fn the_demo_walks_through_every_flow() {
     assert!(steps["upload"].as_str().unwrap_or_default().contains(&format!("{origin}/files/da-ky-")), "{steps}");
     assert_eq!(steps["plugin"]["Status"], 0, "{steps}");
     assert!(steps["plugin"]["FileServer"]["FileServer"].as_str().unwrap_or_default().starts_with(&origin), "{steps}");
+    // The number goes into the form's blank before its printed symbol: written once.
+    let issued = std::env::var_os("KYSO_DEMO_SIGNED").map_or(dir.path().join("issued.pdf"), PathBuf::from);
+    let text = Command::new("pdftotext").arg(&issued).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("123") && text.matches("QĐ-UBND").count() == 1, "{text}");
     let starts = std::fs::read_to_string(pinentry.join("log")).unwrap_or_default();
     assert_eq!(starts.lines().filter(|l| l.starts_with("START")).count(), 3, "three consents");
 }

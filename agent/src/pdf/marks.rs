@@ -23,6 +23,17 @@ pub struct Mark {
     pub size: f32,
 }
 
+/// What of `number` (e.g. `123/QĐ-UBND`) goes after "Số:" (found `at`): only `123` when the
+/// form already prints its symbol (`/QĐ-UBND`) further on the same line, as Decree 30 forms do.
+fn printed_part<'n>(file: &PdfFile, page: &Page, at: &text::Found, number: &'n str) -> Result<&'n str, PdfError> {
+    let Some(slash) = number.find('/').filter(|s| *s > 0) else { return Ok(number) };
+    let symbol = &number[slash..];
+    let on_the_line = text::find_all(file, page, symbol)?
+        .iter()
+        .any(|s| (s.baseline - at.baseline).abs() < at.size * 0.5 && s.rect[0] > at.rect[2]);
+    Ok(if on_the_line { &number[..slash] } else { number })
+}
+
 /// The document number and issue date the issue act writes on page 1, after "Số:" and into
 /// "ngày ... tháng ... năm ...". Parts the form already holds (a digit right after the word)
 /// are left alone.
@@ -51,7 +62,7 @@ pub fn issue_marks(file: &PdfFile, visible: Visible<'_>) -> Result<Vec<Mark>, Pd
         let at = found.first().ok_or_else(|| {
             PdfError::Placement("the document has no \"Số:\" on page 1 to write the number after".into())
         })?;
-        mark(at, number)?;
+        mark(at, printed_part(file, &page, at, number)?)?;
     }
     let date = content.issued_date.unwrap_or_else(|| content.time.date());
     let words = [("ngày", 0usize), ("tháng", 1), ("năm", 2)];

@@ -159,7 +159,7 @@ pub fn sample_letter() -> Result<Vec<u8>, String> {
         (&bold, 12.0, 300.0, 780.0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         (&bold, 13.0, 350.0, 765.0, "Độc lập - Tự do - Hạnh phúc"),
         (&regular, 13.0, 70.0, 735.0, "Số:          /QĐ-UBND"),
-        (&regular, 13.0, 320.0, 735.0, "Ninh Bình, ngày     tháng     năm 2027"),
+        (&regular, 13.0, 320.0, 735.0, "Ninh Bình, ngày       tháng       năm          "),
         (&bold, 14.0, 250.0, 680.0, "QUYẾT ĐỊNH"),
         (&bold, 13.0, 150.0, 662.0, "Về việc phê duyệt kế hoạch chuyển đổi số năm 2027"),
         (&regular, 13.0, 85.0, 620.0, "Điều 1. Phê duyệt kế hoạch chuyển đổi số năm 2027 kèm theo Quyết định này."),
