@@ -49,3 +49,24 @@ pub fn hash(algorithm: DigestAlgorithm, data: &[u8]) -> Vec<u8> {
     hasher.update(data);
     hasher.finish()
 }
+
+/// Hashes the file at `path` as it is read; returns the digest and the file's size.
+///
+/// # Errors
+///
+/// I/O errors.
+pub fn hash_file(path: &std::path::Path, algorithm: DigestAlgorithm) -> std::io::Result<(Vec<u8>, u64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Hasher::new(algorithm);
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok((hasher.finish(), size));
+        }
+        hasher.update(&buffer[..n]);
+        size += n as u64;
+    }
+}

@@ -1,6 +1,6 @@
 //! `kyso-agent sign`: a PAdES signature into a PDF, or `--detached` CMS over any file.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -9,7 +9,6 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use crate::config;
-use crate::digest::Hasher;
 use crate::pdf::{Placement, SignatureInfo};
 use crate::prompt::Prompter;
 use crate::signing::{DetachedInput, Look, PdfBatch, PdfDocument, PdfInput, Signer};
@@ -319,19 +318,7 @@ fn read_pin() -> Result<SecretString, String> {
 }
 
 fn hash_file(path: &Path, algorithm: DigestAlgorithm) -> Result<(Vec<u8>, u64), String> {
-    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut hasher = Hasher::new(algorithm);
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buffer).map_err(|e| format!("{}: {e}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        size += n as u64;
-    }
-    Ok((hasher.finish(), size))
+    crate::digest::hash_file(path, algorithm).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The thumbprint of the only certificate present, or an error listing the choices.

@@ -185,25 +185,45 @@ pub fn summary(cert: &Certificate) -> CertificateSummary {
     }
 }
 
-/// What decides a signature's verdict.
+/// Where a signature stands in its PDF, as far as its verdict and level go. [`DETACHED`]: a
+/// signature with no PDF around it.
 #[derive(Debug)]
-pub struct Grounds<'a> {
-    /// Digest and signature.
-    pub integrity: &'a Integrity,
+pub struct Surroundings {
     /// Byte ranges that leave room for unseen changes.
-    pub range_problem: Option<&'a str>,
+    pub range_problem: Option<String>,
     /// The furthest-reaching change after it.
     pub modifications: ModificationLevel,
-    /// The signer's chain and revocation.
-    pub judged: &'a Judged,
-    /// Its timestamp, if any.
-    pub timestamp: Option<&'a TimestampReport>,
     /// The DocMDP permission of a certification signature at or before it, if any.
     pub permission: Option<u8>,
     /// A signature (not a document timestamp) was added after it.
     pub signed_later: bool,
     /// New visible signature fields were added after it.
     pub new_visible_signature_fields: usize,
+    /// A later document timestamp protects its validation data (B-LTA).
+    pub archived: bool,
+}
+
+/// A detached signature, or a raw one: nothing around it.
+pub const DETACHED: Surroundings = Surroundings {
+    range_problem: None,
+    modifications: ModificationLevel::None,
+    permission: None,
+    signed_later: false,
+    new_visible_signature_fields: 0,
+    archived: false,
+};
+
+/// What decides a signature's verdict.
+#[derive(Debug)]
+pub struct Grounds<'a> {
+    /// Digest and signature.
+    pub integrity: &'a Integrity,
+    /// The signer's chain and revocation.
+    pub judged: &'a Judged,
+    /// Its timestamp, if any.
+    pub timestamp: Option<&'a TimestampReport>,
+    /// Where it stands in its PDF.
+    pub around: &'a Surroundings,
 }
 
 /// The verdict and its findings.
@@ -239,7 +259,7 @@ pub fn verdict(facts: &Grounds<'_>) -> (Verdict, Vec<Finding>) {
             &mut findings,
         );
     }
-    if facts.range_problem.is_some() {
+    if facts.around.range_problem.is_some() {
         worse(
             Verdict::Invalid,
             finding(
@@ -250,12 +270,13 @@ pub fn verdict(facts: &Grounds<'_>) -> (Verdict, Vec<Finding>) {
             &mut findings,
         );
     }
-    let forbidden = match facts.permission {
-        Some(1) => facts.modifications > ModificationLevel::Signatures || facts.signed_later,
-        Some(2) => facts.modifications > ModificationLevel::FormFilling || facts.new_visible_signature_fields > 0,
+    let around = facts.around;
+    let forbidden = match around.permission {
+        Some(1) => around.modifications > ModificationLevel::Signatures || around.signed_later,
+        Some(2) => around.modifications > ModificationLevel::FormFilling || around.new_visible_signature_fields > 0,
         _ => false,
     };
-    if forbidden && facts.modifications < ModificationLevel::Other {
+    if forbidden && around.modifications < ModificationLevel::Other {
         worse(
             Verdict::Invalid,
             finding(
@@ -266,7 +287,7 @@ pub fn verdict(facts: &Grounds<'_>) -> (Verdict, Vec<Finding>) {
             &mut findings,
         );
     }
-    match facts.modifications {
+    match around.modifications {
         ModificationLevel::Other => worse(
             Verdict::Invalid,
             finding(

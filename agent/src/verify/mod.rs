@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use kyso_protocol::{
-    ChainReport, ErrorCode, Integrity, ModificationLevel, RevocationReport, RevocationStatus, SignatureReport,
-    SignatureType, Verdict, VerifyResponse,
+    ChainReport, ErrorCode, Integrity, RevocationReport, RevocationStatus, SignatureReport, SignatureType,
+    TimestampReport, Verdict, VerifyResponse,
 };
 
 use crate::error::ApiError;
 use crate::signing::{pdf_error, rfc3339};
 use crate::trust::{Trust, ValidationData};
-use judge::{Grounds, Judge, Judged, Signer};
+use judge::{DETACHED, Grounds, Judge, Judged, Signer, Surroundings};
 use pdf::{Content, SignatureFacts};
 
 /// Verifies with the configured trust anchors.
@@ -59,16 +59,18 @@ impl Verifier {
         let mut reports = Vec::new();
         for signature in &facts.signatures {
             let end = signature.coverage.signed_bytes;
-            let context = Context {
-                archived: archive_ends.iter().any(|later| *later > end),
+            let around = Surroundings {
+                range_problem: signature.range_problem.clone(),
+                modifications: signature.modifications.level,
                 permission: certification.filter(|(certified, _)| *certified <= end).map(|(_, p)| p),
                 signed_later: facts
                     .signatures
                     .iter()
                     .any(|o| matches!(o.content, Content::Signature(_)) && o.coverage.signed_bytes > end),
                 new_visible_signature_fields: signature.new_visible_signature_fields,
+                archived: archive_ends.iter().any(|later| *later > end),
             };
-            reports.push(self.judge_pdf_signature(signature, &facts.dss, &context).await);
+            reports.push(self.judge_pdf_signature(signature, &facts.dss, &around).await);
         }
         Ok(VerifyResponse {
             verdict: overall(&reports),
@@ -85,19 +87,20 @@ impl Verifier {
     /// `bad_request` when `signature` is not a CMS signature; I/O errors.
     pub async fn verify_detached(&self, content: &Path, signature: Vec<u8>) -> Result<VerifyResponse, ApiError> {
         let owned: PathBuf = content.to_owned();
-        let (facts, size, sha256) = tokio::task::spawn_blocking(move || {
-            let mut digests = |digest| hash_file(&owned, digest);
-            let facts = cms::examine(&signature, &mut digests);
-            let size = std::fs::metadata(&owned).map(|m| m.len()).unwrap_or(0);
-            (facts, size, hash_file(&owned, kyso_protocol::DigestAlgorithm::Sha256))
+        let (facts, whole) = tokio::task::spawn_blocking(move || {
+            // The file's SHA-256 is reported; a SHA-256 signature needs no second read.
+            let whole = crate::digest::hash_file(&owned, kyso_protocol::DigestAlgorithm::Sha256);
+            let mut digests = |digest| match (&whole, digest) {
+                (Ok((known, _)), kyso_protocol::DigestAlgorithm::Sha256) => Ok(known.clone()),
+                _ => crate::digest::hash_file(&owned, digest).map(|(value, _)| value).map_err(|e| e.to_string()),
+            };
+            (cms::examine(&signature, &mut digests), whole)
         })
         .await
         .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
         let facts = facts.map_err(|why| ApiError::bad_request(format!("not a CMS signature: {why}")))?;
-        let sha256 = sha256.map_err(|why| ApiError::with(ErrorCode::Internal, why))?;
-        let report = self.judge_cms(&facts, &ValidationData::default(), None, ModificationLevel::None, None).await;
-        let report =
-            SignatureReport { field_name: None, sub_filter: None, coverage: None, modifications: None, ..report };
+        let (sha256, size) = whole.map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?;
+        let report = self.judge_cms(&facts, &ValidationData::default(), None).await;
         Ok(VerifyResponse {
             verdict: overall(std::slice::from_ref(&report)),
             size,
@@ -127,21 +130,19 @@ impl Verifier {
         };
         let judged =
             self.judge.chain(&Signer { cert: &cert, pool: &[] }, &ValidationData::default(), SystemTime::now()).await;
-        Ok(plain_report(Some(&cert), integrity, judged))
+        Ok(report(SignatureType::Signature, Some(&cert), integrity, judged, None, &DETACHED))
     }
 
     async fn judge_pdf_signature(
         &self,
         facts: &SignatureFacts,
         dss: &ValidationData,
-        context: &Context,
+        around: &Surroundings,
     ) -> SignatureReport {
         let mut report = match &facts.content {
             Content::Signature(examined) => match examined.as_ref() {
                 Ok(cms) => {
-                    let mut report = self
-                        .judge_cms(cms, dss, facts.range_problem.as_deref(), facts.modifications.level, Some(context))
-                        .await;
+                    let mut report = self.judge_cms(cms, dss, Some(around)).await;
                     if facts.sub_filter != "ETSI.CAdES.detached" {
                         // adbe.pkcs7.detached and the like: a valid signature, but not PAdES.
                         report.level = None;
@@ -151,7 +152,7 @@ impl Verifier {
                 }
                 Err(why) => unreadable(why),
             },
-            Content::DocumentTimestamp(token) => self.judge_document_timestamp(token, facts, dss, context).await,
+            Content::DocumentTimestamp(token) => self.judge_document_timestamp(token, dss, around).await,
         };
         report.field_name = Some(facts.field_name.clone());
         report.sub_filter = Some(facts.sub_filter.clone());
@@ -160,14 +161,12 @@ impl Verifier {
         report
     }
 
-    /// Judges a CMS signature; `context` is `None` for a detached one.
+    /// Judges a CMS signature; `around` is `None` for a detached one.
     async fn judge_cms(
         &self,
         cms: &cms::CmsFacts,
         dss: &ValidationData,
-        range_problem: Option<&str>,
-        modifications: ModificationLevel,
-        context: Option<&Context>,
+        around: Option<&Surroundings>,
     ) -> SignatureReport {
         let (timestamp, tsa_judged) = match &cms.timestamp {
             Some(token) => {
@@ -183,94 +182,30 @@ impl Verifier {
             return SignatureReport { timestamp, ..unreadable(cms.integrity.detail.as_deref().unwrap_or("no signer")) };
         };
         let judged = self.judge.chain(&Signer { cert, pool: &cms.pool }, dss, at).await;
-        let grounds = Grounds {
-            integrity: &cms.integrity,
-            range_problem,
-            modifications,
-            judged: &judged,
-            timestamp: timestamp.as_ref(),
-            permission: context.and_then(|c| c.permission),
-            signed_later: context.is_some_and(|c| c.signed_later),
-            new_visible_signature_fields: context.map_or(0, |c| c.new_visible_signature_fields),
-        };
-        let (verdict, findings) = judge::verdict(&grounds);
         let long_term = judged.embedded_evidence && tsa_judged.as_ref().is_some_and(|t| t.embedded_evidence);
-        let level = judge::level(
-            cms.signing_certificate_attribute,
-            timestamp.as_ref(),
-            long_term && context.is_some(),
-            context.is_some_and(|c| c.archived),
-        );
-        SignatureReport {
-            field_name: None,
-            signature_type: SignatureType::Signature,
-            sub_filter: None,
-            signer: Some(judge::summary(cert)),
-            claimed_time: cms.claimed_time.map(rfc3339),
-            timestamp,
-            integrity: cms.integrity.clone(),
-            coverage: None,
-            modifications: None,
-            chain: judged.chain,
-            revocation: judged.revocation,
-            level,
-            verdict,
-            findings,
-        }
+        let in_pdf = around.is_some();
+        let around = around.unwrap_or(&DETACHED);
+        let level =
+            judge::level(cms.signing_certificate_attribute, timestamp.as_ref(), long_term && in_pdf, around.archived);
+        let mut report = report(SignatureType::Signature, Some(cert), cms.integrity.clone(), judged, timestamp, around);
+        report.claimed_time = cms.claimed_time.map(rfc3339);
+        report.level = level;
+        report
     }
 
+    /// Judges a document timestamp: its token is the signature, over the revision.
     async fn judge_document_timestamp(
         &self,
         token: &cms::TokenFacts,
-        facts: &SignatureFacts,
         dss: &ValidationData,
-        context: &Context,
+        around: &Surroundings,
     ) -> SignatureReport {
         let (timestamp, judged) = self.judge.timestamp(token, dss).await;
         let integrity =
             Integrity { digest_ok: token.intact, signature_ok: token.tsa.is_some(), detail: token.detail.clone() };
         let judged = judged.unwrap_or_else(|| not_checked(token.time));
-        let grounds = Grounds {
-            integrity: &integrity,
-            range_problem: facts.range_problem.as_deref(),
-            modifications: facts.modifications.level,
-            judged: &judged,
-            timestamp: None,
-            permission: context.permission,
-            signed_later: context.signed_later,
-            new_visible_signature_fields: context.new_visible_signature_fields,
-        };
-        let (verdict, findings) = judge::verdict(&grounds);
-        SignatureReport {
-            field_name: None,
-            signature_type: SignatureType::DocumentTimestamp,
-            sub_filter: None,
-            signer: token.tsa.as_ref().map(judge::summary),
-            claimed_time: None,
-            timestamp: Some(timestamp),
-            integrity,
-            coverage: None,
-            modifications: None,
-            chain: judged.chain,
-            revocation: judged.revocation,
-            level: None,
-            verdict,
-            findings,
-        }
+        report(SignatureType::DocumentTimestamp, token.tsa.as_ref(), integrity, judged, Some(timestamp), around)
     }
-}
-
-/// Where a PDF signature stands among the others.
-#[derive(Debug)]
-struct Context {
-    /// A later document timestamp protects its validation data (B-LTA).
-    archived: bool,
-    /// The DocMDP permission of a certification signature at or before it.
-    permission: Option<u8>,
-    /// A signature was added after it.
-    signed_later: bool,
-    /// New visible signature fields were added after it.
-    new_visible_signature_fields: usize,
 }
 
 /// `invalid` if any is, `valid` if all are (and there is one), else `indeterminate`.
@@ -295,29 +230,30 @@ fn not_checked(at: SystemTime) -> Judged {
 /// The report of a signature whose CMS cannot be read: invalid.
 fn unreadable(why: &str) -> SignatureReport {
     let integrity = Integrity { digest_ok: false, signature_ok: false, detail: Some(why.to_owned()) };
-    plain_report(None, integrity, not_checked(SystemTime::now()))
+    report(SignatureType::Signature, None, integrity, not_checked(SystemTime::now()), None, &DETACHED)
 }
 
-/// A report judged on `integrity` and `judged` alone: no PDF around it, no timestamp.
-fn plain_report(signer: Option<&x509_cert::Certificate>, integrity: Integrity, judged: Judged) -> SignatureReport {
-    let grounds = Grounds {
-        integrity: &integrity,
-        range_problem: None,
-        modifications: ModificationLevel::None,
-        judged: &judged,
-        timestamp: None,
-        permission: None,
-        signed_later: false,
-        new_visible_signature_fields: 0,
-    };
+/// A signature's report, its verdict judged on `integrity`, `judged`, a signature's
+/// `timestamp` and what is `around` it (the PDF's parts are filled in by the caller; a document
+/// timestamp's own token is shown, not judged twice).
+fn report(
+    kind: SignatureType,
+    signer: Option<&x509_cert::Certificate>,
+    integrity: Integrity,
+    judged: Judged,
+    timestamp: Option<TimestampReport>,
+    around: &Surroundings,
+) -> SignatureReport {
+    let judged_timestamp = timestamp.as_ref().filter(|_| kind == SignatureType::Signature);
+    let grounds = Grounds { integrity: &integrity, judged: &judged, timestamp: judged_timestamp, around };
     let (verdict, findings) = judge::verdict(&grounds);
     SignatureReport {
         field_name: None,
-        signature_type: SignatureType::Signature,
+        signature_type: kind,
         sub_filter: None,
         signer: signer.map(judge::summary),
         claimed_time: None,
-        timestamp: None,
+        timestamp,
         integrity,
         coverage: None,
         modifications: None,
@@ -326,19 +262,5 @@ fn plain_report(signer: Option<&x509_cert::Certificate>, integrity: Integrity, j
         level: None,
         verdict,
         findings,
-    }
-}
-
-fn hash_file(path: &Path, digest: kyso_protocol::DigestAlgorithm) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut hasher = crate::digest::Hasher::new(digest);
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Ok(hasher.finish());
-        }
-        hasher.update(&buffer[..n]);
     }
 }

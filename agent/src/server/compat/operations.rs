@@ -161,8 +161,7 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
     let handler = request
         .text("FileUploadHandler")
         .ok_or_else(|| ApiError::bad_request("FileUploadHandler (where to upload the signed file) is missing"))?;
-    let session = request.text("SessionId");
-    let bearer = request.text("JWTToken");
+    let url_auth = session(api, request);
     let doc_number = request.text("DocNumber");
     let issued_date = request.date("IssuedDate");
     let metadata = request.metadata();
@@ -199,7 +198,6 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         (act, _) => act,
     };
     let comment = metadata.iter().find(|(k, _)| k.eq_ignore_ascii_case("comment")).map(|(_, v)| v.clone());
-    let cookie = session.map(|s| if s.contains('=') { s } else { format!("{}={s}", api.config.compat.session_cookie) });
     let (der, _) = certificate(api).await?;
     let options = SignPdfRequest {
         certificate: hex::encode(certinfo::thumbprint(&der)),
@@ -213,14 +211,11 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         // MetaData passes through to the portal's handler, as text fields of the upload.
         upload_fields: Some(metadata.iter().cloned().collect())
             .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
-        url_auth: Some(UrlAuth { bearer, cookie }),
+        url_auth: Some(url_auth),
         ..Default::default()
     };
     let batch = !ids.is_empty();
-    let work = tempfile::Builder::new()
-        .prefix("kyso-compat-")
-        .tempdir()
-        .map_err(|e| ApiError::with(ErrorCode::Internal, format!("temp dir: {e}")))?;
+    let work = work_dir()?;
     let answer = sign_all(api, options, documents, origin, None, &work).await?;
     let mut reply = Reply::ok();
     reply.notes(notes);
@@ -259,6 +254,23 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
     reply.set("DocumentNumber", json!(doc_number.unwrap_or_default()));
     reply.set("DocumentDate", json!(issued_date.map(|d| d.to_string()).unwrap_or_default()));
     Ok(reply)
+}
+
+/// The portal session a call carries: `SessionId` as the session cookie (`compat.session_cookie`,
+/// unless it is a whole `name=value` already), `JWTToken` as bearer.
+fn session(api: &Api, request: &mut Loose) -> UrlAuth {
+    let cookie = request
+        .text("SessionId")
+        .map(|s| if s.contains('=') { s } else { format!("{}={s}", api.config.compat.session_cookie) });
+    UrlAuth { bearer: request.text("JWTToken"), cookie }
+}
+
+/// A private directory for a call's files, removed when dropped.
+fn work_dir() -> Result<tempfile::TempDir, ApiError> {
+    tempfile::Builder::new()
+        .prefix("kyso-compat-")
+        .tempdir()
+        .map_err(|e| ApiError::with(ErrorCode::Internal, format!("temp dir: {e}")))
 }
 
 fn document(url: Option<String>, name: Option<String>) -> PdfDocumentRequest {
@@ -355,15 +367,9 @@ fn base64_field(request: &mut Loose, key: &str) -> Result<Vec<u8>, ApiError> {
 /// `VerifyPDF`: the PDF at `FileName` (an allowed origin), verified; the report as `Report`.
 async fn verify(api: &Api, origin: &str, request: &mut Loose) -> Result<Reply, ApiError> {
     let url = request.text("FileName").ok_or_else(|| ApiError::bad_request("FileName is missing"))?;
-    let auth = UrlAuth {
-        bearer: request.text("JWTToken"),
-        cookie: request.text("SessionId").map(|s| format!("{}={s}", api.config.compat.session_cookie)),
-    };
+    let auth = session(api, request);
     let remote = Remote::new(api, origin, Some(&auth));
-    let work = tempfile::Builder::new()
-        .prefix("kyso-compat-")
-        .tempdir()
-        .map_err(|e| ApiError::with(ErrorCode::Internal, format!("temp dir: {e}")))?;
+    let work = work_dir()?;
     let path = work.path().join("input.pdf");
     input(&remote, None, Some(&url), &path, "").await?;
     let report = api.signer.verifier()?.verify_pdf(&path).await?;
