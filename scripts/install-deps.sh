@@ -14,6 +14,8 @@ packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config cur
 # Browser tests: Debian's chromium (no browser download), certutil for its NSS database, and
 # Node.js for playwright-core when the machine has none.
 [ "$mode" = test ] && packages+=(chromium libnss3-tools)
+# The installer tests: the MSI built with wixl (+ msitools' msibuild) and run under 64-bit Wine.
+[ "$mode" = test ] && packages+=(wixl msitools wine wine64)
 [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

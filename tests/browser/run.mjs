@@ -5,7 +5,7 @@
 // Usage: node run.mjs URL [TIMEOUT_SECONDS]
 import { chromium } from "playwright-core";
 
-const [url, timeout = "90"] = process.argv.slice(2);
+const [url, timeout = process.env.KYSO_PAGE_TIMEOUT || "90"] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
@@ -26,7 +26,13 @@ try {
   page.on("console", (message) => console_lines.push(`${message.type()}: ${message.text()}`));
   page.on("pageerror", (error) => console_lines.push(`pageerror: ${error}`));
   await page.goto(url);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: Number(timeout) * 1000 });
+  try {
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: Number(timeout) * 1000 });
+  } catch (error) {
+    // What the page said is what explains a page that never finished.
+    console.error(console_lines.join("\n"));
+    throw error;
+  }
   const result = await page.evaluate(() => window.__result);
   console.log(JSON.stringify({ result, console: console_lines }));
 } finally {

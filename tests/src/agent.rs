@@ -91,6 +91,12 @@ impl Agent {
 
     /// Starts an agent with a whole configuration text (see [`config_text`]).
     pub fn start_with_config(pki: &Pki, config: &str) -> Agent {
+        Agent::start_with_policy(pki, config, Path::new(""))
+    }
+
+    /// Starts an agent with a configuration text and the machine policy file `policy` (empty:
+    /// none), as an installed agent reads `/etc/kyso/agent.toml`.
+    pub fn start_with_policy(pki: &Pki, config: &str, policy: &Path) -> Agent {
         let dir = crate::temp_dir("kyso-agent-");
         let config_path = dir.path().join("agent.toml");
         std::fs::write(&config_path, config).expect("write config");
@@ -101,7 +107,7 @@ impl Agent {
             .arg(&config_path)
             .arg("serve")
             .env("SOFTHSM2_CONF", pki.softhsm_conf())
-            .env("KYSO_POLICY", "")
+            .env("KYSO_POLICY", policy)
             .env("KYSO_TEST_PINENTRY_DIR", dir.path().join("pinentry"))
             .env("KYSO_LOG", "debug,cryptoki::mechanism=off")
             .stdin(Stdio::null())

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod bench;
+pub mod browser;
 pub mod client;
 pub mod corpus;
 pub mod images;
@@ -13,7 +14,9 @@ pub mod pdfs;
 pub mod pki;
 pub mod portal;
 pub mod responders;
+pub mod staging;
 pub mod verify;
+pub mod wine;
 
 use std::path::PathBuf;
 

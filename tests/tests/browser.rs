@@ -15,7 +15,7 @@ use kyso_tests::{images, pdfs, verify};
 use serde_json::Value;
 
 fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
+    kyso_tests::browser::dir()
 }
 
 /// A home directory whose NSS database (`~/.pki/nssdb`, where Chromium looks on Linux) trusts
@@ -37,20 +37,8 @@ fn nss_home(cas: &[&Path]) -> tempfile::TempDir {
     home
 }
 
-/// Opens `url` in chromium with `home` and returns the page's `window.__result`.
 fn open(url: &str, home: &Path) -> Value {
-    let out = Command::new("node")
-        .arg(browser_dir().join("run.mjs"))
-        .arg(url)
-        .env("HOME", home)
-        .current_dir(browser_dir())
-        .output()
-        .expect("node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "run.mjs failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let answer: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    eprintln!("browser console: {}", answer["console"]);
-    answer["result"].clone()
+    kyso_tests::browser::open(url, home).result
 }
 
 fn serve_page(portal: &Portal, letter: &[u8]) {

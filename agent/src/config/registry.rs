@@ -163,6 +163,24 @@ mod tests {
         assert_eq!(file.limits.max_connections.map(|c| *c.get_ref()), Some(32));
     }
 
+    /// The Group Policy template writes only value names the agent reads, of the right type.
+    #[test]
+    fn group_policy_template_names_known_values() {
+        let admx = include_str!("../../../installer/windows/policy/kyso.admx");
+        let mut found = 0;
+        for (element, value) in [("<multiText ", text("https://a.example")), ("<decimal ", PolicyValue::Number(8987))] {
+            for chunk in admx.split(element).skip(1) {
+                let name =
+                    chunk.split("valueName=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("valueName");
+                let toml = to_toml(&[(name.to_owned(), value.clone())]).unwrap_or_else(|e| panic!("{name}: {e}"));
+                toml::from_str::<ConfigFile>(&toml).unwrap_or_else(|e| panic!("{name}: {e}"));
+                found += 1;
+            }
+        }
+        assert_eq!(found, 3, "allowed_origins, pkcs11.modules, port");
+        assert!(admx.contains(&format!(r#"key="{POLICY_KEY}""#)));
+    }
+
     #[test]
     fn unknown_names_and_wrong_types_are_errors() {
         assert!(
