@@ -64,6 +64,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let layout = Layout::for_this_machine(&cli.root);
+    let changes_machine = matches!(cli.command, Command::Setup { .. } | Command::Uninstall);
+    if changes_machine && let Err(failure) = must_be_administrator(&layout) {
+        eprintln!("Lỗi / Error: {failure}");
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Setup { origins, modules, port, agent, users, leaf_days } => {
             setup_command(&layout, &origins, &modules, &port, agent, users.as_deref(), leaf_days)
@@ -136,6 +141,24 @@ fn setup_command(
         record.leaf_not_after
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Setup and uninstall change the whole machine: on Linux they need root (a staging root only
+/// needs to be writable). On Windows, Windows itself refuses what an ordinary user may not do.
+fn must_be_administrator(layout: &Layout) -> Result<(), Failure> {
+    #[cfg(unix)]
+    if layout.is_real_root() {
+        use std::os::unix::fs::MetadataExt;
+        // /proc/self belongs to the process's effective user.
+        if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() != 0) {
+            return Err(Failure(kyso_installer::text::Text::new(
+                "Cần quyền quản trị: hãy chạy bằng root (sudo kyso-install ...)",
+                "This needs root: run it as root (sudo kyso-install ...)",
+            )));
+        }
+    }
+    let _ = layout;
+    Ok(())
 }
 
 fn default_agent() -> PathBuf {
