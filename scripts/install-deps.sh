@@ -16,6 +16,8 @@ packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config cur
 [ "$mode" = test ] && packages+=(chromium libnss3-tools)
 # The installer tests: the MSI built with wixl (+ msitools' msibuild) and run under 64-bit Wine.
 [ "$mode" = test ] && packages+=(wixl msitools wine wine64)
+# The audit trail test reads what the agent sent to the journal (journald, journalctl).
+[ "$mode" = test ] && packages+=(systemd)
 [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 //! ([`cades`]) through one flow ([`signing::Signer`]). [`server::run`] serves the HTTP API;
 //! `main.rs` only parses arguments and calls into here.
 
+pub mod audit;
 pub mod cades;
 pub mod certinfo;
 pub mod cli;

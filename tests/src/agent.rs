@@ -47,11 +47,17 @@ pub fn config_text(pki: &Pki, extra: &str) -> String {
     )
 }
 
+/// `config` with its audit trail in `dir`, unless it names a folder itself: tests never write
+/// into the home folder's trail.
+pub fn with_audit_dir(config: &str, dir: &Path) -> String {
+    if config.contains("[audit]") { config.to_owned() } else { format!("{config}\n[audit]\ndir = {dir:?}\n") }
+}
+
 /// A temp dir holding `agent.toml` for `pki`'s token (see [`config_text`]), and that file.
 pub fn configured(pki: &Pki, extra: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = crate::temp_dir("kyso-cli-");
     let config = dir.path().join("agent.toml");
-    std::fs::write(&config, config_text(pki, extra)).expect("config");
+    std::fs::write(&config, with_audit_dir(&config_text(pki, extra), &dir.path().join("audit"))).expect("config");
     (dir, config)
 }
 
@@ -99,7 +105,7 @@ impl Agent {
     pub fn start_with_policy(pki: &Pki, config: &str, policy: &Path) -> Agent {
         let dir = crate::temp_dir("kyso-agent-");
         let config_path = dir.path().join("agent.toml");
-        std::fs::write(&config_path, config).expect("write config");
+        std::fs::write(&config_path, with_audit_dir(config, &dir.path().join("audit"))).expect("write config");
         std::fs::create_dir(dir.path().join("pinentry")).expect("pinentry dir");
         let stderr = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
         let mut child = Command::new(crate::binary("kyso-agent"))
@@ -133,6 +139,17 @@ impl Agent {
             None => panic!("the agent did not start ({line:?}); log:\n{}", agent.log()),
         }
         agent
+    }
+
+    /// The entries of its audit trail (`audit.log`), oldest first.
+    pub fn audit(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.dir.path().join("audit/audit.log")).unwrap_or_default();
+        text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
+    }
+
+    /// The raw text of its audit trail.
+    pub fn audit_text(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("audit/audit.log")).unwrap_or_default()
     }
 
     /// The port it listens on.

@@ -10,6 +10,7 @@ pub mod browser;
 pub mod client;
 pub mod corpus;
 pub mod images;
+pub mod journal;
 pub mod pdfs;
 pub mod pki;
 pub mod portal;

@@ -123,6 +123,7 @@ async fn the_demo_walks_through_every_flow() {
     let mut config = config_text(pki, "").replace(&format!("[\"{PORTAL}\"]"), &format!("[\"{origin}\"]"));
     config.push_str(&format!("[outbound]\ntls_roots = [{ca:?}]\n"));
     config.push_str(&format!("[compat]\ncertificate = {:?}\n", pki.thumbprint("person-rsa")));
+    let config = kyso_tests::agent::with_audit_dir(&config, &dir.path().join("audit"));
     std::fs::write(dir.path().join("agent.toml"), config).expect("config");
     let pinentry = dir.path().join("pinentry");
     std::fs::create_dir(&pinentry).expect("pinentry dir");

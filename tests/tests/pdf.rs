@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use kyso_tests::agent::Agent;
+use kyso_tests::agent::{config_text, with_audit_dir};
 use kyso_tests::client::{PORTAL, Reply};
 use kyso_tests::pki::{PIN, Pki};
 use kyso_tests::{pdfs, verify};
@@ -245,7 +246,7 @@ fn cli_signs_a_pdf_file_to_file() {
     let pki = Pki::shared();
     let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
     let config = dir.path().join("agent.toml");
-    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    std::fs::write(&config, with_audit_dir(&config_text(pki, ""), &dir.path().join("audit"))).expect("config");
     let input = dir.path().join("quyết định.pdf");
     pdfs::write_simple(&input, 2, "");
     let output = dir.path().join("quyết định (đã ký).pdf");
@@ -266,7 +267,7 @@ fn a_signature_that_does_not_fit_its_reserve_redoes_the_revision() {
     let pki = Pki::shared();
     let dir = kyso_tests::temp_dir("kyso-pdf-redo-");
     let config = dir.path().join("agent.toml");
-    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    std::fs::write(&config, with_audit_dir(&config_text(pki, ""), &dir.path().join("audit"))).expect("config");
     let out = dir.path().join("out");
     std::fs::create_dir(&out).expect("out dir");
     let inputs: Vec<_> = (0..2)
@@ -333,7 +334,7 @@ fn cli_batch_writes_every_file_into_out_dir() {
     let pki = Pki::shared();
     let dir = kyso_tests::temp_dir("kyso-pdf-cli-");
     let config = dir.path().join("agent.toml");
-    std::fs::write(&config, kyso_tests::agent::config_text(pki, "")).expect("config");
+    std::fs::write(&config, with_audit_dir(&config_text(pki, ""), &dir.path().join("audit"))).expect("config");
     let out = dir.path().join("đã ký");
     std::fs::create_dir(&out).expect("out dir");
     let inputs: Vec<_> = (0..3)

@@ -88,7 +88,7 @@ async fn demo_serves_the_portal_page_on_its_own_origin() {
     let config = dir.path().join("agent.toml");
     let text = kyso_tests::agent::config_text(pki, "")
         .replace(&format!("[\"{PORTAL}\"]"), &format!("[\"https://localhost:{page_port}\"]"));
-    std::fs::write(&config, text).expect("config");
+    std::fs::write(&config, kyso_tests::agent::with_audit_dir(&text, &dir.path().join("audit"))).expect("config");
     let mut child = Command::new(kyso_tests::binary("kyso-agent"))
         .arg("--config")
         .arg(&config)

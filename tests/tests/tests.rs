@@ -2,6 +2,7 @@
 //! `kyso-agent` binary over TLS. One binary for all (fewer links, one shared PKI).
 
 mod appearance;
+mod audit;
 mod browser;
 mod cli;
 mod compat;

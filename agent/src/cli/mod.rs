@@ -123,7 +123,8 @@ fn daemon_signer(
     let signer = crate::signing::Signer::new(tokens, prompter, config.max_queued_requests)
         .with_fonts(config.font.clone(), config.bold_font.clone())
         .with_timestamps(timestamp_authority(config, config.tsa_url.clone())?)
-        .with_trust(trust(config)?);
+        .with_trust(trust(config)?)
+        .with_audit(crate::audit::Audit::open(&config.audit)?);
     Ok((signer, worker))
 }
 

@@ -139,7 +139,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let signer = Signer::new(tokens, prompter, 0)
         .with_fonts(config.font.clone(), config.bold_font.clone())
         .with_timestamps(super::timestamp_authority(&config, tsa)?)
-        .with_trust(super::trust(&config)?);
+        .with_trust(super::trust(&config)?)
+        .with_audit(crate::audit::Audit::open(&config.audit)?);
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),

@@ -31,6 +31,17 @@ pub struct ConfigFile {
     pub trust: TrustSection,
     #[serde(default)]
     pub compat: CompatSection,
+    #[serde(default)]
+    pub audit: AuditSection,
+}
+
+/// `[audit]`: the audit trail of signing requests.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    pub dir: Option<Spanned<PathBuf>>,
+    pub max_file_bytes: Option<Spanned<u64>>,
+    pub keep_files: Option<Spanned<u32>>,
 }
 
 /// `[compat]`: calls from portals built for the Government CA's signing plugin.

@@ -98,6 +98,8 @@ pub struct Config {
     pub refuse_unknown_revocation: bool,
     /// Settings of the Government CA plugin protocol.
     pub compat: Compat,
+    /// Where the audit trail goes.
+    pub audit: crate::audit::AuditConfig,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -368,6 +370,7 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         pick(policy, user, |f| f.trust.refuse_unknown_revocation.as_ref()).is_some_and(|(_, v)| *v.get_ref());
 
     let compat = compat(policy, user)?;
+    let audit = audit(policy, user)?;
 
     if danger_any {
         tracing::warn!(
@@ -394,8 +397,37 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         revocation_timeout,
         refuse_unknown_revocation,
         compat,
+        audit,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
+}
+
+/// `[audit]`: the folder defaults to the user's data folder (`audit` beside the OS's other
+/// per-user data); 8 MiB files, 10 kept.
+fn audit(policy: Option<&Source>, user: Option<&Source>) -> Result<crate::audit::AuditConfig, ConfigError> {
+    let dir = match pick(policy, user, |f| f.audit.dir.as_ref()) {
+        Some((_, dir)) => dir.get_ref().clone(),
+        None => project_dirs().map(|d| d.data_local_dir().join("audit")).ok_or_else(|| ConfigError {
+            file: PathBuf::from("(defaults)"),
+            line: None,
+            message: "audit.dir is not set and this system has no per-user data folder".into(),
+        })?,
+    };
+    let max_file_bytes = match pick(policy, user, |f| f.audit.max_file_bytes.as_ref()) {
+        Some((source, value)) if *value.get_ref() < 4096 => {
+            return Err(source.error(value, "audit.max_file_bytes must be at least 4096"));
+        }
+        Some((_, value)) => *value.get_ref(),
+        None => 8 * 1024 * 1024,
+    };
+    let keep_files = match pick(policy, user, |f| f.audit.keep_files.as_ref()) {
+        Some((source, value)) if *value.get_ref() > 1000 => {
+            return Err(source.error(value, "audit.keep_files must be at most 1000"));
+        }
+        Some((_, value)) => *value.get_ref(),
+        None => 10,
+    };
+    Ok(crate::audit::AuditConfig { dir, max_file_bytes, keep_files })
 }
 
 /// `[compat]`: the thumbprint is checked for form, the images for existence, now.

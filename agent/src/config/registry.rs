@@ -52,6 +52,9 @@ const KNOWN: &[(&str, Kind)] = &[
     ("limits.max_body_bytes", Kind::Number),
     ("limits.max_connections", Kind::Number),
     ("limits.max_queued_requests", Kind::Number),
+    ("audit.dir", Kind::Text),
+    ("audit.max_file_bytes", Kind::Number),
+    ("audit.keep_files", Kind::Number),
 ];
 
 /// Converts policy values to a TOML document of the configuration schema.

@@ -26,7 +26,12 @@ pub async fn handle(api: Arc<Api>, request: Request<Incoming>, local_port: u16) 
     // when they have no port of their own.
     let plugin_port = api.compat_port.unwrap_or(api.port);
     let (origin, result) = match guard::check(&request, &api.config.allowed_origins, local_port) {
-        Err(error) => (None, Err(error)),
+        Err(error) => {
+            // Who knocked and was turned away belongs in the audit trail too.
+            let claimed = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            api.signer.audit().record(&crate::audit::refused(claimed, &format!("{method} {path}"), error.code));
+            (None, Err(error))
+        }
         Ok(Admitted::Preflight { origin, private_network, local_network }) => {
             tracing::debug!(%origin, %path, "preflight");
             return preflight(&origin, private_network, local_network);

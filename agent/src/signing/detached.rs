@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use base64::Engine;
 use kyso_protocol::{DigestAlgorithm, SignDetachedResponse, SignatureAlgorithm, SignatureLevel};
 
-use super::Signer;
+use super::{Signer, Trail};
 use crate::error::ApiError;
 use crate::prompt::DocumentSummary;
 
@@ -40,6 +40,19 @@ impl Signer {
     /// [`ApiError`] with the code the caller should see: `busy`, `certificate_not_found`,
     /// `certificate_expired`, `user_cancelled`, `pin_incorrect`, `token_absent`, ...
     pub async fn sign_detached(&self, origin: &str, input: DetachedInput) -> Result<SignDetachedResponse, ApiError> {
+        let level = input.level.as_str();
+        let names = [input.document_name.clone()];
+        let trail = Trail::begin(&self.audit, origin, "sign_detached", None, Some(level), &input.certificate, names);
+        let result = self.sign_detached_for(&trail, input).await;
+        trail.finish(&result);
+        result
+    }
+
+    async fn sign_detached_for(
+        &self,
+        trail: &Trail<'_>,
+        input: DetachedInput,
+    ) -> Result<SignDetachedResponse, ApiError> {
         if input.digest.len() != input.digest_algorithm.output_len() {
             return Err(ApiError::bad_request(format!(
                 "digest is {} bytes, {} needs {}",
@@ -66,7 +79,7 @@ impl Signer {
             pages: None,
         }];
         let signature = self
-            .consent_and_sign(origin, &chosen, documents, input.digest_algorithm, vec![prepared.to_sign().to_vec()])
+            .consent_and_sign(trail, &chosen, documents, input.digest_algorithm, vec![prepared.to_sign().to_vec()])
             .await?
             .pop()
             .ok_or_else(|| ApiError::with(kyso_protocol::ErrorCode::Internal, "the token returned no signature"))?;

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 mod detached;
 mod pdf;
 mod timestamping;
+mod trail;
 
 use kyso_protocol::{DigestAlgorithm, ErrorCode, KeyType, SignatureAlgorithm, SignatureLevel};
 use secrecy::SecretString;
@@ -19,6 +20,7 @@ use crate::certinfo::{self, Unusable};
 use crate::error::ApiError;
 use crate::prompt::{Consent, ConsentRequest, DocumentSummary, Prompter};
 use crate::token::{SignJob, SigningTarget, TokenService};
+use trail::Trail;
 
 pub use detached::DetachedInput;
 pub use pdf::{Look, PdfBatch, PdfDocument, PdfInput, PdfOutput, pdf_error};
@@ -39,6 +41,8 @@ pub struct Signer {
     timestamps: Option<TimestampAuthority>,
     /// Checks the signer's certificate before signing; `None` trusts nothing.
     trust: Option<crate::trust::Trust>,
+    /// Where every request is recorded.
+    audit: crate::audit::Audit,
 }
 
 impl Signer {
@@ -52,7 +56,19 @@ impl Signer {
             fonts: [None, None],
             timestamps: None,
             trust: None,
+            audit: crate::audit::Audit::none(),
         }
+    }
+
+    /// Records every request in `audit`.
+    pub fn with_audit(mut self, audit: crate::audit::Audit) -> Self {
+        self.audit = audit;
+        self
+    }
+
+    /// The audit trail, for requests refused before they reach the signer.
+    pub fn audit(&self) -> &crate::audit::Audit {
+        &self.audit
     }
 
     /// Checks certificates with `trust` before signing.
@@ -170,6 +186,19 @@ impl Signer {
         digest: DigestAlgorithm,
         value: Vec<u8>,
     ) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
+        let trail = Trail::begin(&self.audit, origin, "sign_digest", None, None, certificate, Vec::new());
+        let result = self.sign_digest_for(&trail, certificate, digest, value).await;
+        trail.finish(&result);
+        result
+    }
+
+    async fn sign_digest_for(
+        &self,
+        trail: &Trail<'_>,
+        certificate: &str,
+        digest: DigestAlgorithm,
+        value: Vec<u8>,
+    ) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
         if value.len() != digest.output_len() {
             return Err(ApiError::bad_request(format!(
                 "the hash is {} bytes, {} needs {}",
@@ -191,7 +220,7 @@ impl Signer {
             digest: (digest.as_str().to_uppercase(), hex::encode(&value)),
             pages: None,
         }];
-        let pin = self.consent(origin, &chosen, documents).await?;
+        let pin = self.consent(trail, &chosen, documents).await?;
         let signature = self
             .tokens
             .sign(SignJob {
@@ -213,26 +242,29 @@ impl Signer {
     /// one login.
     async fn consent_and_sign(
         &self,
-        origin: &str,
+        trail: &Trail<'_>,
         chosen: &Chosen,
         documents: Vec<DocumentSummary>,
         digest: DigestAlgorithm,
         to_sign: Vec<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, ApiError> {
-        let pin = self.consent(origin, chosen, documents).await?;
+        let pin = self.consent(trail, chosen, documents).await?;
         self.sign_on_token(chosen, pin, digest, to_sign).await
     }
 
     /// Shows the consent window for `documents`; returns the PIN typed (`None` for a PIN pad).
+    /// The audit trail gets the certificate and the documents as shown.
     async fn consent(
         &self,
-        origin: &str,
+        trail: &Trail<'_>,
         chosen: &Chosen,
         documents: Vec<DocumentSummary>,
     ) -> Result<Option<SecretString>, ApiError> {
         let cert = &chosen.cert;
+        trail.certificate(&chosen.thumbprint, cert.tbs_certificate.subject.to_string());
+        trail.documents(&documents);
         let request = ConsentRequest {
-            origin: origin.to_owned(),
+            origin: trail.origin.to_owned(),
             documents,
             signer: certinfo::common_name(cert),
             certificate_line: format!(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use kyso_protocol::{DigestAlgorithm, ErrorCode, SignatureAlgorithm, SignatureLevel, SigningAct};
 use time::OffsetDateTime;
 
-use super::{Chosen, Signer};
+use super::{Chosen, Signer, Trail};
 use crate::cades;
 use crate::certinfo;
 use crate::error::ApiError;
@@ -159,6 +159,28 @@ impl Signer {
     /// For the whole batch: `busy`, certificate and token errors, `user_cancelled`, a wrong PIN;
     /// per document (inside the `Ok`): the PDF errors of [`Signer::sign_pdf`].
     pub async fn sign_pdfs(&self, origin: &str, batch: PdfBatch) -> Result<Vec<Result<PdfOutput, ApiError>>, ApiError> {
+        let names: Vec<String> = batch.documents.iter().map(|d| d.document_name.clone()).collect();
+        let act = batch.look.as_ref().map(|look| look.act.as_str());
+        let operation = if names.len() == 1 { "sign_pdf" } else { "sign_pdfs" };
+        let trail = Trail::begin(
+            &self.audit,
+            origin,
+            operation,
+            act,
+            Some(batch.level.as_str()),
+            &batch.certificate,
+            names.clone(),
+        );
+        let result = self.sign_pdfs_for(&trail, batch).await;
+        trail.finish_batch(&names, &result);
+        result
+    }
+
+    async fn sign_pdfs_for(
+        &self,
+        trail: &Trail<'_>,
+        batch: PdfBatch,
+    ) -> Result<Vec<Result<PdfOutput, ApiError>>, ApiError> {
         super::parse_thumbprint(&batch.certificate)?;
         let tsa = self.timestamps_for(batch.level)?;
         let _admission = self.admit().await?;
@@ -213,7 +235,7 @@ impl Signer {
                 pages: Some(prepared.pages),
             })
             .collect();
-        let pin = self.consent(origin, &chosen, summaries).await?;
+        let pin = self.consent(trail, &chosen, summaries).await?;
         let certificate = hex::encode(chosen.thumbprint);
         let algorithm = chosen.algorithm;
         for round in 0..2 {
