@@ -62,6 +62,7 @@ impl From<TokenError> for ApiError {
                 return Self { code: ErrorCode::PinIncorrect, detail: Some(error.to_string()), pin: Some(*pin) };
             }
             TokenError::PinLocked => ErrorCode::PinLocked,
+            TokenError::PinRejected { .. } => ErrorCode::BadRequest,
             TokenError::Cancelled => ErrorCode::UserCancelled,
             TokenError::KeyNotFound => ErrorCode::KeyNotFound,
             TokenError::AlgorithmUnsupported(_) => ErrorCode::AlgorithmUnsupported,

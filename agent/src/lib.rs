@@ -17,6 +17,7 @@ pub mod ltv;
 pub mod multipart;
 pub mod outbound;
 pub mod pdf;
+pub mod pin_age;
 pub mod prompt;
 pub mod server;
 pub mod signing;

@@ -71,6 +71,10 @@ pub fn kyso_command(pki: &Pki, config: &Path) -> Command {
         .env("KYSO_POLICY", "")
         .env("KYSO_TEST_PINENTRY_DIR", "")
         .env("KYSO_LOG", "warn");
+    // The user's data (PIN change dates) stays beside the test's config.
+    if let Some(dir) = config.parent() {
+        command.env("XDG_DATA_HOME", dir.join("data"));
+    }
     command
 }
 
@@ -114,6 +118,7 @@ impl Agent {
             .arg("serve")
             .env("SOFTHSM2_CONF", pki.softhsm_conf())
             .env("KYSO_POLICY", policy)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
             .env("KYSO_TEST_PINENTRY_DIR", dir.path().join("pinentry"))
             .env("KYSO_LOG", "debug,cryptoki::mechanism=off")
             .stdin(Stdio::null())

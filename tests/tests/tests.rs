@@ -4,6 +4,7 @@
 mod appearance;
 mod audit;
 mod browser;
+mod change_pin;
 mod cli;
 mod compat;
 mod corpus;

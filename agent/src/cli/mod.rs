@@ -1,9 +1,11 @@
-//! The command line: `serve`, `certificates`, `sign`, `extend`, `verify`, `dev-cert`, `demo`.
+//! The command line: `serve`, `certificates`, `sign`, `extend`, `verify`, `change-pin`, `dev-cert`,
+//! `demo`.
 //!
 //! Every subcommand takes `--config FILE` (or `KYSO_CONFIG`), so scripts and tests use the same
 //! settings as the daemon.
 
 mod certificates;
+mod change_pin;
 mod demo;
 mod dev_cert;
 mod extend;
@@ -41,6 +43,8 @@ enum Command {
     /// Verifies the signatures of a PDF (or a detached signature): integrity, what changed
     /// after each, chain, revocation, timestamps, level. Exit 0: valid; 1: not valid.
     Verify(verify::Args),
+    /// Changes a token's PIN (the current PIN, then the new one twice).
+    ChangePin(change_pin::Args),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
     /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
@@ -57,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(cli.config.as_deref(), &args),
         Command::Extend(args) => extend::run(cli.config.as_deref(), &args),
         Command::DevCert(args) => dev_cert::run(&args),
+        Command::ChangePin(args) => change_pin::run(cli.config.as_deref(), &args),
         Command::Verify(args) => match verify::run(cli.config.as_deref(), &args) {
             Ok(verify::Outcome::Valid) => return ExitCode::SUCCESS,
             Ok(verify::Outcome::NotValid) => return ExitCode::from(1),
@@ -124,7 +129,8 @@ fn daemon_signer(
         .with_fonts(config.font.clone(), config.bold_font.clone())
         .with_timestamps(timestamp_authority(config, config.tsa_url.clone())?)
         .with_trust(trust(config)?)
-        .with_audit(crate::audit::Audit::open(&config.audit)?);
+        .with_audit(crate::audit::Audit::open(&config.audit)?)
+        .with_pin_ages(crate::pin_age::PinAges::for_this_user());
     Ok((signer, worker))
 }
 

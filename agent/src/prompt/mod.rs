@@ -5,6 +5,7 @@
 //! the certificate and the token. Entering the PIN is the consent; Cancel refuses. PIN-pad
 //! tokens get a confirmation instead, and the PIN is typed on the pad.
 
+mod pin_change;
 mod pinentry;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use kyso_protocol::PinState;
 use secrecy::SecretString;
 
+pub use pin_change::{PinChange, PinChangeRequest};
 pub use pinentry::{PinentryAnswer, PinentryDialog, PinentryError};
 
 /// How the agent asks.
@@ -62,6 +64,8 @@ pub struct ConsentRequest {
     pub pin: PinState,
     /// The token has a PIN pad.
     pub pin_pad: bool,
+    /// The six-month PIN change reminder, when due.
+    pub reminder: Option<String>,
 }
 
 /// What the user answered.
@@ -112,6 +116,7 @@ impl Prompter {
             ok: "Ký / Sign".into(),
             cancel: "Hủy / Cancel".into(),
             error: warning(request.pin),
+            repeat: None,
             timeout,
         };
         let answer = if request.pin_pad {
@@ -147,10 +152,15 @@ fn describe(request: &ConsentRequest) -> String {
     } else {
         "Nhập PIN để ký, hoặc Hủy để từ chối. / Enter the PIN to sign, or Cancel to refuse."
     });
+    if let Some(reminder) = &request.reminder {
+        text.push_str("\n\n");
+        text.push_str(reminder);
+    }
     text
 }
 
-fn warning(pin: PinState) -> Option<String> {
+/// The warning for a token that already saw a wrong PIN, or whose next wrong PIN locks it.
+pub fn warning(pin: PinState) -> Option<String> {
     if pin.final_try {
         Some("Cảnh báo: nhập sai lần này thiết bị sẽ bị khóa. / Warning: one more wrong PIN locks the token.".into())
     } else if pin.count_low {

@@ -36,6 +36,9 @@ pub struct PinentryDialog {
     pub cancel: String,
     /// Warning shown above the field, e.g. that this is the final try.
     pub error: Option<String>,
+    /// For a new PIN: the label of a second field the pinentry shows to confirm it
+    /// (`SETREPEAT`); see [`get_new_pin`].
+    pub repeat: Option<String>,
     /// Limit for the whole dialog, also passed to the pinentry as `SETTIMEOUT`.
     pub timeout: Duration,
 }
@@ -91,15 +94,26 @@ impl std::error::Error for PinentryError {
 /// Runs `program` to ask for a PIN (`GETPIN`); returns `Pin` (possibly empty) or
 /// `Cancelled`, which includes the pinentry's own timeout.
 pub async fn get_pin(program: &Path, dialog: &PinentryDialog) -> Result<PinentryAnswer, PinentryError> {
+    run(program, dialog, "GETPIN").await.map(|(answer, _)| answer)
+}
+
+/// Like [`get_pin`] for a new PIN, with `dialog.repeat` set: also says whether the pinentry
+/// had the user type it twice and checked both (`S PIN_REPEATED`); older pinentries do not,
+/// and the caller must ask again.
+pub async fn get_new_pin(program: &Path, dialog: &PinentryDialog) -> Result<(PinentryAnswer, bool), PinentryError> {
     run(program, dialog, "GETPIN").await
 }
 
 /// Runs `program` to ask for consent (`CONFIRM`); returns `Confirmed` or `Cancelled`.
 pub async fn confirm(program: &Path, dialog: &PinentryDialog) -> Result<PinentryAnswer, PinentryError> {
-    run(program, dialog, "CONFIRM").await
+    run(program, dialog, "CONFIRM").await.map(|(answer, _)| answer)
 }
 
-async fn run(program: &Path, dialog: &PinentryDialog, verb: &'static str) -> Result<PinentryAnswer, PinentryError> {
+async fn run(
+    program: &Path,
+    dialog: &PinentryDialog,
+    verb: &'static str,
+) -> Result<(PinentryAnswer, bool), PinentryError> {
     let mut child = Command::new(program)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -111,10 +125,11 @@ async fn run(program: &Path, dialog: &PinentryDialog, verb: &'static str) -> Res
         let _ = child.kill().await;
         return Err(protocol("pinentry pipes are missing"));
     };
-    let mut session = Session { reader: LineReader::new(stdout), writer: stdin };
+    let mut session = Session { reader: LineReader::new(stdout), writer: stdin, repeated: false };
     let outcome = tokio::time::timeout(dialog.timeout, session.converse(dialog, verb))
         .await
-        .unwrap_or(Err(PinentryError::TimedOut));
+        .unwrap_or(Err(PinentryError::TimedOut))
+        .map(|answer| (answer, session.repeated));
     if outcome.is_ok() {
         // The answer is known: a pinentry that mishandles BYE must not turn it into an error.
         let bye = async {
@@ -150,6 +165,8 @@ impl AssuanErr {
 struct Session<R, W> {
     reader: LineReader<R>,
     writer: W,
+    /// The pinentry reported `S PIN_REPEATED`: it checked a repeated entry itself.
+    repeated: bool,
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
@@ -166,6 +183,10 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
         self.set("SETDESC", &dialog.description, true).await?;
         if verb == "GETPIN" {
             self.set("SETPROMPT", &dialog.prompt, false).await?;
+            if let Some(repeat) = &dialog.repeat {
+                self.set("SETREPEAT", repeat, false).await?;
+                self.set("SETREPEATERROR", "Hai lần nhập không khớp / The two entries differ", false).await?;
+            }
         }
         self.set("SETOK", &dialog.ok, false).await?;
         self.set("SETCANCEL", &dialog.cancel, false).await?;
@@ -237,6 +258,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
                     Some(_) => return Err(protocol("the PIN is too long")),
                     None => return Err(protocol("unexpected data line")),
                 }
+            } else if line.starts_with(b"S PIN_REPEATED") {
+                self.repeated = true;
             } else if !(line == b"S" || line.starts_with(b"S ") || line.starts_with(b"#")) {
                 return Err(protocol(format!("unexpected reply {:?}", preview(line))));
             }

@@ -43,6 +43,8 @@ pub struct Signer {
     trust: Option<crate::trust::Trust>,
     /// Where every request is recorded.
     audit: crate::audit::Audit,
+    /// When each token's PIN last changed, for the six-month reminder in the consent window.
+    pin_ages: Option<crate::pin_age::PinAges>,
 }
 
 impl Signer {
@@ -57,7 +59,14 @@ impl Signer {
             timestamps: None,
             trust: None,
             audit: crate::audit::Audit::none(),
+            pin_ages: None,
         }
+    }
+
+    /// Reminds, in the consent window, of PINs older than six months (recorded in `ages`).
+    pub fn with_pin_ages(mut self, ages: Option<crate::pin_age::PinAges>) -> Self {
+        self.pin_ages = ages;
+        self
     }
 
     /// Records every request in `audit`.
@@ -276,6 +285,10 @@ impl Signer {
             token: chosen.target.certificate.token.label.clone(),
             pin: chosen.target.pin,
             pin_pad: chosen.target.certificate.token.protected_authentication_path,
+            reminder: self.pin_ages.as_ref().and_then(|ages| {
+                let token = &chosen.target.certificate.token;
+                ages.reminder(&token.serial, &token.label, time::OffsetDateTime::now_utc().date())
+            }),
         };
         match self.prompter.ask(&request).await? {
             Consent::Pin(pin) => Ok(Some(pin)),

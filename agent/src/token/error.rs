@@ -14,6 +14,14 @@ pub enum TokenError {
     PinIncorrect(PinState),
     /// The PIN is locked.
     PinLocked,
+    /// The token refused a new PIN: its length must be within `min..=max`, or it has
+    /// characters the token does not take.
+    PinRejected {
+        /// Shortest PIN the token takes.
+        min: usize,
+        /// Longest.
+        max: usize,
+    },
     /// The user cancelled on the PIN pad.
     Cancelled,
     /// No private key on the token matches the certificate.
@@ -63,6 +71,9 @@ impl std::fmt::Display for TokenError {
                 write!(f, "incorrect pin (count low: {}, final try: {})", pin.count_low, pin.final_try)
             }
             Self::PinLocked => f.write_str("the pin is locked"),
+            Self::PinRejected { min, max } => {
+                write!(f, "the token refused the new pin: it takes {min} to {max} characters, of the kinds it allows")
+            }
             Self::Cancelled => f.write_str("cancelled on the token"),
             Self::KeyNotFound => f.write_str("no private key on the token matches the certificate"),
             Self::AlgorithmUnsupported(what) => write!(f, "unsupported algorithm: {what}"),

@@ -12,6 +12,7 @@ mod error;
 mod inventory;
 mod mechanism;
 pub mod modules;
+mod pin_change;
 mod signer;
 mod transient;
 mod worker;
@@ -105,6 +106,14 @@ enum Job {
     Certificates(oneshot::Sender<Result<Vec<TokenCertificate>, TokenError>>),
     Describe([u8; 32], oneshot::Sender<Result<SigningTarget, TokenError>>),
     Sign(Box<SignJob>, oneshot::Sender<Result<Vec<Vec<u8>>, TokenError>>),
+    ChangePin(Box<PinChange>, oneshot::Sender<Result<(), TokenError>>),
+}
+
+/// A PIN change for the worker.
+struct PinChange {
+    target: TokenLocation,
+    old: SecretString,
+    new: SecretString,
 }
 
 /// Owns the token worker thread: dropping it finishes the jobs already queued, finalises the
@@ -197,6 +206,21 @@ impl TokenService {
     /// the token was removed, and others.
     pub async fn sign(&self, job: SignJob) -> Result<Vec<Vec<u8>>, TokenError> {
         self.ask(|reply| Job::Sign(Box::new(job), reply)).await
+    }
+
+    /// Changes the user PIN of the token at `target` from `old` to `new`. Never retried.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::PinIncorrect`], [`TokenError::PinLocked`], [`TokenError::PinRejected`],
+    /// [`TokenError::TokenAbsent`], and others.
+    pub async fn change_pin(
+        &self,
+        target: TokenLocation,
+        old: SecretString,
+        new: SecretString,
+    ) -> Result<(), TokenError> {
+        self.ask(|reply| Job::ChangePin(Box::new(PinChange { target, old, new }), reply)).await
     }
 
     async fn ask<T>(&self, job: impl FnOnce(oneshot::Sender<Result<T, TokenError>>) -> Job) -> Result<T, TokenError> {

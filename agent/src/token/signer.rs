@@ -37,15 +37,7 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<Vec<u8>>, Tok
     match transient::retry(|| session.login(UserType::User, job.pin.as_ref())) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(CkError::Pkcs11(RvError::PinIncorrect | RvError::PinLenRange, _)) => {
-            // The counters after this failure, so the user learns how close the lock is.
-            return Err(match context.get_token_info(slot) {
-                Ok(info) if info.user_pin_locked() => TokenError::PinLocked,
-                Ok(info) => TokenError::PinIncorrect(PinState {
-                    count_low: info.user_pin_count_low(),
-                    final_try: info.user_pin_final_try(),
-                }),
-                Err(_) => TokenError::PinIncorrect(PinState::default()),
-            });
+            return Err(after_wrong_pin(context, slot));
         }
         Err(error) => return Err(TokenError::from_cryptoki(error)),
     }
@@ -54,6 +46,19 @@ pub fn sign(modules: &[LoadedModule], job: &SignJob) -> Result<Vec<Vec<u8>>, Tok
         tracing::debug!(%error, "logout after signing");
     }
     result
+}
+
+/// The error for a wrong PIN, with the counters read after the failure, so the user learns
+/// how close the lock is.
+pub(super) fn after_wrong_pin(context: &cryptoki::context::Pkcs11, slot: Slot) -> TokenError {
+    match context.get_token_info(slot) {
+        Ok(info) if info.user_pin_locked() => TokenError::PinLocked,
+        Ok(info) => TokenError::PinIncorrect(PinState {
+            count_low: info.user_pin_count_low(),
+            final_try: info.user_pin_final_try(),
+        }),
+        Err(_) => TokenError::PinIncorrect(PinState::default()),
+    }
 }
 
 fn sign_logged_in(session: &Session, job: &SignJob, plan: &mechanism::Plan) -> Result<Vec<Vec<u8>>, TokenError> {

@@ -6,7 +6,7 @@ use std::sync::mpsc::Receiver;
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 
 use super::inventory::{self, LoadedModule};
-use super::{Job, modules, signer};
+use super::{Job, modules, pin_change, signer};
 
 /// Loads the modules, then serves jobs until told to stop (or every sender is gone), then
 /// finalises the modules.
@@ -32,6 +32,9 @@ pub fn run(configured: Vec<PathBuf>, inbox: Receiver<Job>) {
             }
             Job::Sign(job, reply) => {
                 let _ = reply.send(signer::sign(&loaded, &job));
+            }
+            Job::ChangePin(change, reply) => {
+                let _ = reply.send(pin_change::change(&loaded, &change.target, &change.old, &change.new));
             }
         }
     }

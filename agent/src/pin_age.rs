@@ -1,0 +1,149 @@
+//! When each token's PIN was last changed, for the reminder agency rules call for: the token
+//! password must be changed at least every six months.
+//!
+//! Kyso knows of the changes made through it (`kyso-agent change-pin`); for a token it has
+//! never changed, it counts from the first time it saw the token. The record is a small JSON
+//! file in the user's data folder, keyed by token serial number; it holds dates only.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
+
+/// How old a PIN may get before the reminder: six months.
+pub const MAX_AGE: Duration = Duration::days(183);
+
+/// The file of the record.
+#[derive(Debug, Clone)]
+pub struct PinAges {
+    path: PathBuf,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Record {
+    tokens: BTreeMap<String, TokenRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TokenRecord {
+    label: String,
+    /// The first day Kyso saw the token.
+    first_seen: Date,
+    /// The last change made through Kyso.
+    changed: Option<Date>,
+}
+
+impl PinAges {
+    /// The record in `dir` (`pin-changes.json`).
+    pub fn in_dir(dir: &Path) -> Self {
+        Self { path: dir.join("pin-changes.json") }
+    }
+
+    /// The record in the user's data folder.
+    pub fn for_this_user() -> Option<Self> {
+        directories::ProjectDirs::from("vn", "Kyso", "Kyso").map(|d| Self::in_dir(d.data_local_dir()))
+    }
+
+    /// Notes that the PIN of token `serial` was changed `today`.
+    ///
+    /// # Errors
+    ///
+    /// The record cannot be written.
+    pub fn changed(&self, serial: &str, label: &str, today: Date) -> std::io::Result<()> {
+        let mut record = self.read();
+        let entry = record.tokens.entry(serial.to_owned()).or_insert_with(|| TokenRecord {
+            label: label.to_owned(),
+            first_seen: today,
+            changed: None,
+        });
+        entry.changed = Some(today);
+        entry.label = label.to_owned();
+        self.write(&record)
+    }
+
+    /// The reminder to show for token `serial` `today`, if its PIN is older than
+    /// [`MAX_AGE`]; a token seen for the first time is noted.
+    pub fn reminder(&self, serial: &str, label: &str, today: Date) -> Option<String> {
+        let mut record = self.read();
+        let entry = match record.tokens.get(serial) {
+            Some(entry) => entry.clone(),
+            None => {
+                let entry = TokenRecord { label: label.to_owned(), first_seen: today, changed: None };
+                record.tokens.insert(serial.to_owned(), entry.clone());
+                if let Err(error) = self.write(&record) {
+                    tracing::debug!(%error, "cannot note a new token for the PIN reminder");
+                }
+                entry
+            }
+        };
+        reminder_text(entry.changed, entry.first_seen, today)
+    }
+
+    fn read(&self) -> Record {
+        std::fs::read(&self.path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+    }
+
+    fn write(&self, record: &Record) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer_pretty(&mut file, record).map_err(std::io::Error::other)?;
+        file.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// The bilingual reminder when the PIN is older than [`MAX_AGE`].
+pub fn reminder_text(changed: Option<Date>, first_seen: Date, today: Date) -> Option<String> {
+    let since = changed.unwrap_or(first_seen);
+    if today - since < MAX_AGE {
+        return None;
+    }
+    let (vi_since, en_since) = match changed {
+        Some(date) => (format!("đổi lần cuối ngày {date}"), format!("last changed on {date}")),
+        None => (
+            format!("chưa đổi qua Kyso từ ngày {date}", date = first_seen),
+            format!("not changed through Kyso since {first_seen}"),
+        ),
+    };
+    Some(format!(
+        "Mã PIN của token đã dùng quá 6 tháng ({vi_since}); quy định yêu cầu đổi ít nhất 6 tháng một lần: \
+         chạy `kyso-agent change-pin`. / The token PIN is over 6 months old ({en_since}); the rules require \
+         changing it at least every six months: run `kyso-agent change-pin`."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn reminds_after_six_months_from_the_last_change_or_first_sight() {
+        let today = date!(2026 - 12 - 03);
+        assert!(reminder_text(Some(date!(2026 - 07 - 01)), date!(2025 - 01 - 01), today).is_none());
+        assert!(
+            reminder_text(Some(date!(2026 - 05 - 01)), date!(2026 - 05 - 01), today)
+                .is_some_and(|t| t.contains("2026-05-01"))
+        );
+        assert!(reminder_text(None, date!(2026 - 11 - 01), today).is_none());
+        assert!(
+            reminder_text(None, date!(2026 - 01 - 02), today).is_some_and(|t| t.contains("not changed through Kyso"))
+        );
+    }
+
+    #[test]
+    fn the_record_notes_new_tokens_and_changes() {
+        let dir = tempfile::tempdir().expect("temp");
+        let ages = PinAges::in_dir(dir.path());
+        let long_ago = date!(2026 - 01 - 01);
+        assert!(ages.reminder("S1", "Token 1", long_ago).is_none(), "first sight starts the count");
+        assert!(ages.reminder("S1", "Token 1", date!(2026 - 12 - 03)).is_some());
+        ages.changed("S1", "Token 1", date!(2026 - 12 - 03)).expect("written");
+        assert!(ages.reminder("S1", "Token 1", date!(2027 - 01 - 03)).is_none());
+        let text = std::fs::read_to_string(dir.path().join("pin-changes.json")).expect("record");
+        assert!(text.contains("\"changed\"") && !text.to_lowercase().contains("pin\":"), "{text}");
+    }
+}
