@@ -86,7 +86,7 @@ impl PinAges {
 
     fn write(&self, record: &Record) -> std::io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
+        crate::user_data::create_private_dir(dir)?;
         let mut file = tempfile::NamedTempFile::new_in(dir)?;
         serde_json::to_writer_pretty(&mut file, record).map_err(std::io::Error::other)?;
         file.persist(&self.path).map_err(|e| e.error)?;

@@ -14,6 +14,7 @@ mod install;
 mod long_term;
 mod msi;
 mod pdf;
+mod personal_images;
 mod security;
 mod server;
 mod timestamps;

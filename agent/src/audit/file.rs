@@ -20,7 +20,7 @@ pub struct RotatingLog {
 impl RotatingLog {
     /// Opens `dir/audit.log` for appending, creating the folder (owner only on Unix).
     pub fn open(config: &AuditConfig) -> std::io::Result<Self> {
-        create_private_dir(&config.dir)?;
+        crate::user_data::create_private_dir(&config.dir)?;
         let path = config.dir.join("audit.log");
         let file = open_append(&path)?;
         let size = file.metadata()?.len();
@@ -69,14 +69,6 @@ fn open_append(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 #[cfg(test)]

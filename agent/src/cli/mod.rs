@@ -1,5 +1,5 @@
-//! The command line: `serve`, `certificates`, `sign`, `extend`, `verify`, `change-pin`, `dev-cert`,
-//! `demo`.
+//! The command line: `serve`, `certificates`, `sign`, `extend`, `verify`, `change-pin`, `images`,
+//! `dev-cert`, `demo`.
 //!
 //! Every subcommand takes `--config FILE` (or `KYSO_CONFIG`), so scripts and tests use the same
 //! settings as the daemon.
@@ -9,6 +9,7 @@ mod change_pin;
 mod demo;
 mod dev_cert;
 mod extend;
+mod images;
 mod serve;
 mod sign;
 mod verify;
@@ -43,6 +44,8 @@ enum Command {
     /// Verifies the signatures of a PDF (or a detached signature): integrity, what changed
     /// after each, chain, revocation, timestamps, level. Exit 0: valid; 1: not valid.
     Verify(verify::Args),
+    /// Imports or removes your signature and seal images, per certificate, and lists them.
+    Images(images::Args),
     /// Changes a token's PIN (the current PIN, then the new one twice).
     ChangePin(change_pin::Args),
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Extend(args) => extend::run(cli.config.as_deref(), &args),
         Command::DevCert(args) => dev_cert::run(&args),
         Command::ChangePin(args) => change_pin::run(cli.config.as_deref(), &args),
+        Command::Images(args) => images::run(cli.config.as_deref(), &args),
         Command::Verify(args) => match verify::run(cli.config.as_deref(), &args) {
             Ok(verify::Outcome::Valid) => return ExitCode::SUCCESS,
             Ok(verify::Outcome::NotValid) => return ExitCode::from(1),
@@ -130,7 +134,8 @@ fn daemon_signer(
         .with_timestamps(timestamp_authority(config, config.tsa_url.clone())?)
         .with_trust(trust(config)?)
         .with_audit(crate::audit::Audit::open(&config.audit)?)
-        .with_pin_ages(crate::pin_age::PinAges::for_this_user());
+        .with_pin_ages(crate::pin_age::PinAges::for_this_user())
+        .with_personal_images(crate::personal_images::PersonalImages::for_this_user());
     Ok((signer, worker))
 }
 

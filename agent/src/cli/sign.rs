@@ -141,7 +141,8 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         .with_timestamps(super::timestamp_authority(&config, tsa)?)
         .with_trust(super::trust(&config)?)
         .with_audit(crate::audit::Audit::open(&config.audit)?)
-        .with_pin_ages(crate::pin_age::PinAges::for_this_user());
+        .with_pin_ages(crate::pin_age::PinAges::for_this_user())
+        .with_personal_images(crate::personal_images::PersonalImages::for_this_user());
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),

@@ -45,6 +45,8 @@ pub struct Signer {
     audit: crate::audit::Audit,
     /// When each token's PIN last changed, for the six-month reminder in the consent window.
     pin_ages: Option<crate::pin_age::PinAges>,
+    /// The user's signature and seal images, per certificate.
+    personal_images: Option<crate::personal_images::PersonalImages>,
 }
 
 impl Signer {
@@ -60,7 +62,19 @@ impl Signer {
             trust: None,
             audit: crate::audit::Audit::none(),
             pin_ages: None,
+            personal_images: None,
         }
+    }
+
+    /// Draws the user's imported images for acts asked without one.
+    pub fn with_personal_images(mut self, images: Option<crate::personal_images::PersonalImages>) -> Self {
+        self.personal_images = images;
+        self
+    }
+
+    /// The image the user imported for the certificate `thumbprint` (hex), if any.
+    pub fn personal_image(&self, thumbprint: &str, kind: crate::personal_images::ImageKind) -> Option<Vec<u8>> {
+        self.personal_images.as_ref()?.get(thumbprint, kind)
     }
 
     /// Reminds, in the consent window, of PINs older than six months (recorded in `ages`).

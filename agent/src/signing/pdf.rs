@@ -15,6 +15,7 @@ use crate::ltv::Scope;
 use crate::pdf::appearance::{AppearanceError, Font, Image, Weight};
 use crate::pdf::{self, PdfError, Placement, Plan, SignatureInfo};
 use crate::pdf::{ActContent, Fonts};
+use crate::personal_images::ImageKind;
 use crate::prompt::DocumentSummary;
 
 /// Room left beyond the dry-run size: DER lengths may grow by a byte or two.
@@ -201,7 +202,15 @@ impl Signer {
         let capacity = reserve(cms_size(&chosen, batch.digest, sample_token.as_deref())?);
         let PdfBatch { digest, info, time, documents, look, level, .. } = batch;
         let content = match look {
-            Some(look) => Some(act_content(look, &chosen, time)?),
+            Some(mut look) => {
+                // An act that draws an image, asked without one: the signer's own, if imported.
+                if look.image.is_none()
+                    && let Some(kind) = ImageKind::for_act(look.act)
+                {
+                    look.image = self.personal_image(&hex::encode(chosen.thumbprint), kind);
+                }
+                Some(act_content(look, &chosen, time)?)
+            }
             None => None,
         };
         let [regular, bold] = self.fonts.clone();

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::wire::{Loose, Reply};
 use crate::certinfo;
 use crate::error::ApiError;
+use crate::personal_images::ImageKind;
 use crate::server::Api;
 use crate::server::pdf::input;
 use crate::server::pdf_batch::sign_all;
@@ -184,8 +185,14 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         return Err(ApiError::bad_request("FileName (the document's address) is missing"));
     }
     let act = operation.act();
+    let (der, _) = certificate(api).await?;
+    let thumbprint = hex::encode(certinfo::thumbprint(&der));
+    // The user's own image for this certificate first (the signer draws it), then the
+    // configured one.
+    let own = ImageKind::for_act(act).is_some_and(|kind| api.signer.personal_image(&thumbprint, kind).is_some());
     let mut notes = Vec::new();
     let image = match act {
+        _ if own => None,
         SigningAct::Approve => {
             image(api.config.compat.signature_image.as_deref(), "compat.signature_image", &mut notes)?
         }
@@ -194,13 +201,12 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
     };
     // Without its image, the act is signed with the plain text block rather than refused.
     let act = match (act, &image) {
-        (SigningAct::Approve | SigningAct::Issue, None) => SigningAct::Plain,
+        (SigningAct::Approve | SigningAct::Issue, None) if !own => SigningAct::Plain,
         (act, _) => act,
     };
     let comment = metadata.iter().find(|(k, _)| k.eq_ignore_ascii_case("comment")).map(|(_, v)| v.clone());
-    let (der, _) = certificate(api).await?;
     let options = SignPdfRequest {
-        certificate: hex::encode(certinfo::thumbprint(&der)),
+        certificate: thumbprint,
         act: Some(act),
         image_base64: image.map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes)),
         doc_number: doc_number.clone().filter(|_| act == SigningAct::Issue),
