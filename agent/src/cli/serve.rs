@@ -13,6 +13,7 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
     let (signer, _worker) = super::daemon_signer(&config)?;
     super::runtime()?.block_on(async move {
+        let shutdown = shutdown_signal();
         let mut listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
         let compat_port = super::bind_compat(&config, &mut listeners).await?;
@@ -37,29 +38,41 @@ pub fn run(config_path: Option<&Path>) -> Result<(), String> {
         }
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });
-        server::run(listeners, tls, api, shutdown_signal()).await.map_err(|e| e.to_string())
+        server::run(listeners, tls, api, shutdown).await.map_err(|e| e.to_string())
     })
 }
 
-/// Completes on Ctrl-C, or SIGTERM on Unix.
-pub(super) async fn shutdown_signal() {
+/// Completes on Ctrl-C, or SIGTERM on Unix. The handlers are installed by this call, not when
+/// the future is first polled: callers make it before announcing that they listen, so a
+/// SIGTERM sent right after the announcement (or the first answer) is a graceful stop, never
+/// the default action that kills the process.
+pub(super) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(error) => {
-                tracing::warn!(%error, "cannot watch SIGTERM");
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (term, interrupt) {
+                (Ok(mut term), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
+                }
+                (term, interrupt) => {
+                    for error in [term.err(), interrupt.err()].into_iter().flatten() {
+                        tracing::warn!(%error, "cannot watch SIGTERM/SIGINT");
+                    }
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

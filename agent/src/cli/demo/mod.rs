@@ -35,6 +35,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
     let (signer, _worker) = super::daemon_signer(&config)?;
     super::runtime()?.block_on(async move {
+        let shutdown = super::serve::shutdown_signal();
         let mut listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
@@ -48,7 +49,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         super::announce(&format!("demo page: {origin}/"));
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });
-        server::run(listeners, tls, api, super::serve::shutdown_signal()).await.map_err(|e| e.to_string())
+        server::run(listeners, tls, api, shutdown).await.map_err(|e| e.to_string())
     })
 }
 
