@@ -305,27 +305,27 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
 
     let prompt_timeout =
         seconds(pick(policy, user, |f| f.prompt_timeout_seconds.as_ref()), "prompt_timeout_seconds", 5..=3600, 120)?;
-    let max_body_bytes = match pick(policy, user, |f| f.limits.max_body_bytes.as_ref()) {
-        Some((source, value)) if *value.get_ref() < 1024 => {
-            return Err(source.error(value, "limits.max_body_bytes must be at least 1024"));
-        }
-        Some((_, value)) => *value.get_ref(),
-        None => 256 * 1024 * 1024,
-    };
-    let max_connections = match pick(policy, user, |f| f.limits.max_connections.as_ref()) {
-        Some((source, value)) if !(1..=4096).contains(value.get_ref()) => {
-            return Err(source.error(value, "limits.max_connections must be between 1 and 4096"));
-        }
-        Some((_, value)) => *value.get_ref() as usize,
-        None => 64,
-    };
-    let max_queued_requests = match pick(policy, user, |f| f.limits.max_queued_requests.as_ref()) {
-        Some((source, value)) if *value.get_ref() > 64 => {
-            return Err(source.error(value, "limits.max_queued_requests must be at most 64"));
-        }
-        Some((_, value)) => *value.get_ref() as usize,
-        None => 4,
-    };
+    let max_body_bytes = bounded(
+        pick(policy, user, |f| f.limits.max_body_bytes.as_ref()),
+        "limits.max_body_bytes",
+        Some(1024),
+        None,
+        256 * 1024 * 1024,
+    )?;
+    let max_connections = bounded(
+        pick(policy, user, |f| f.limits.max_connections.as_ref()),
+        "limits.max_connections",
+        Some(1),
+        Some(4096),
+        64,
+    )? as usize;
+    let max_queued_requests = bounded(
+        pick(policy, user, |f| f.limits.max_queued_requests.as_ref()),
+        "limits.max_queued_requests",
+        None,
+        Some(64),
+        4,
+    )? as usize;
 
     // Fonts are checked now, so a bad path stops the agent at start, not a clerk at signing.
     let mut fonts = [None, None];
@@ -413,20 +413,15 @@ fn audit(policy: Option<&Source>, user: Option<&Source>) -> Result<crate::audit:
             message: "audit.dir is not set and this system has no per-user data folder".into(),
         })?,
     };
-    let max_file_bytes = match pick(policy, user, |f| f.audit.max_file_bytes.as_ref()) {
-        Some((source, value)) if *value.get_ref() < 4096 => {
-            return Err(source.error(value, "audit.max_file_bytes must be at least 4096"));
-        }
-        Some((_, value)) => *value.get_ref(),
-        None => 8 * 1024 * 1024,
-    };
-    let keep_files = match pick(policy, user, |f| f.audit.keep_files.as_ref()) {
-        Some((source, value)) if *value.get_ref() > 1000 => {
-            return Err(source.error(value, "audit.keep_files must be at most 1000"));
-        }
-        Some((_, value)) => *value.get_ref(),
-        None => 10,
-    };
+    let max_file_bytes = bounded(
+        pick(policy, user, |f| f.audit.max_file_bytes.as_ref()),
+        "audit.max_file_bytes",
+        Some(4096),
+        None,
+        8 << 20,
+    )?;
+    let keep_files =
+        bounded(pick(policy, user, |f| f.audit.keep_files.as_ref()), "audit.keep_files", None, Some(1000), 10)?;
     Ok(crate::audit::AuditConfig { dir, max_file_bytes, keep_files })
 }
 
@@ -479,13 +474,31 @@ fn seconds(
     range: std::ops::RangeInclusive<u64>,
     default: u64,
 ) -> Result<Duration, ConfigError> {
-    match picked {
-        Some((source, value)) if !range.contains(value.get_ref()) => {
-            Err(source.error(value, format!("{key} must be between {} and {}", range.start(), range.end())))
-        }
-        Some((_, value)) => Ok(Duration::from_secs(*value.get_ref())),
-        None => Ok(Duration::from_secs(default)),
+    bounded(picked, key, Some(*range.start()), Some(*range.end()), default).map(Duration::from_secs)
+}
+
+/// The picked number, else `default`; one outside `min..=max` (either end optional) is an
+/// error naming the key and the bound.
+fn bounded<T: Copy + PartialOrd + std::fmt::Display>(
+    picked: Option<(&Source, &Spanned<T>)>,
+    key: &str,
+    min: Option<T>,
+    max: Option<T>,
+    default: T,
+) -> Result<T, ConfigError> {
+    let Some((source, value)) = picked else { return Ok(default) };
+    let number = *value.get_ref();
+    let within = min.is_none_or(|min| number >= min) && max.is_none_or(|max| number <= max);
+    if within {
+        return Ok(number);
     }
+    let bound = match (min, max) {
+        (Some(min), Some(max)) => format!("between {min} and {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => unreachable!("a number without bounds is always within them"),
+    };
+    Err(source.error(value, format!("{key} must be {bound}")))
 }
 
 /// The files a list setting names, each read by `read` now so that a bad one stops the agent at
@@ -543,6 +556,28 @@ mod tests {
         let err = validate(Some(user), None).expect_err("http refused");
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("scheme must be https"), "{err}");
+    }
+
+    #[test]
+    fn numbers_out_of_bounds_name_the_key_and_the_bound() {
+        let cases = [
+            ("[limits]\nmax_body_bytes = 10\n", "limits.max_body_bytes must be at least 1024"),
+            ("[limits]\nmax_connections = 0\n", "limits.max_connections must be between 1 and 4096"),
+            ("[limits]\nmax_queued_requests = 65\n", "limits.max_queued_requests must be at most 64"),
+            ("[audit]\ndir = \"/a\"\nmax_file_bytes = 1\n", "audit.max_file_bytes must be at least 4096"),
+            ("[audit]\ndir = \"/a\"\nkeep_files = 1001\n", "audit.keep_files must be at most 1000"),
+            ("prompt_timeout_seconds = 1\n", "prompt_timeout_seconds must be between 5 and 3600"),
+        ];
+        for (text, expected) in cases {
+            let text = format!("{text}{TLS}");
+            let user = source("u.toml", &text).expect("parses");
+            let err = validate(Some(user), None).expect_err(expected);
+            assert_eq!(err.message, expected);
+            assert!(err.line.is_some(), "{err}");
+        }
+        let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("defaults");
+        assert_eq!((config.max_body_bytes, config.max_connections, config.max_queued_requests), (256 << 20, 64, 4));
+        assert_eq!((config.audit.max_file_bytes, config.audit.keep_files), (8 << 20, 10));
     }
 
     #[test]
