@@ -114,8 +114,7 @@ pub struct DocumentEntry {
 }
 
 /// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Every document signed.
     Signed,
@@ -127,6 +126,25 @@ pub enum Outcome {
     Refused,
     /// Failed: token, PIN, certificate, document, network.
     Failed,
+}
+
+impl Outcome {
+    /// The name the file and the OS log give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signed => "signed",
+            Self::Partial => "partial",
+            Self::Cancelled => "cancelled",
+            Self::Refused => "refused",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// The entry for a request refused before it reached the signer (origin or host not allowed).

@@ -19,8 +19,7 @@ fn summary(entry: &Entry) -> String {
         .certificate
         .as_ref()
         .map_or("-".to_owned(), |c| c.subject.clone().unwrap_or_else(|| c.thumbprint.clone()));
-    let result =
-        serde_json::to_value(entry.result).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let result = entry.result.as_str();
     let mut line = format!(
         "Kyso {} {}: {result} for {}; certificate {certificate}; documents: {}",
         entry.operation,
@@ -71,10 +70,7 @@ mod journal {
             ("SYSLOG_IDENTIFIER", "kyso-agent".to_owned()),
             ("KYSO_ORIGIN", entry.origin.clone()),
             ("KYSO_OPERATION", entry.operation.clone()),
-            (
-                "KYSO_RESULT",
-                serde_json::to_value(entry.result).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            ),
+            ("KYSO_RESULT", entry.result.as_str().to_owned()),
         ];
         if let Some(act) = &entry.act {
             fields.push(("KYSO_ACT", act.clone()));

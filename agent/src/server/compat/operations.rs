@@ -187,12 +187,11 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
     let act = operation.act();
     let (der, _) = certificate(api).await?;
     let thumbprint = hex::encode(certinfo::thumbprint(&der));
-    // The user's own image for this certificate first (the signer draws it), then the
-    // configured one.
-    let own = ImageKind::for_act(act).is_some_and(|kind| api.signer.personal_image(&thumbprint, kind).is_some());
+    // The user's own image for this certificate first, then the configured one.
+    let own = ImageKind::for_act(act).and_then(|kind| api.signer.personal_image(&thumbprint, kind));
     let mut notes = Vec::new();
     let image = match act {
-        _ if own => None,
+        _ if own.is_some() => own,
         SigningAct::Approve => {
             image(api.config.compat.signature_image.as_deref(), "compat.signature_image", &mut notes)?
         }
@@ -201,7 +200,7 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
     };
     // Without its image, the act is signed with the plain text block rather than refused.
     let act = match (act, &image) {
-        (SigningAct::Approve | SigningAct::Issue, None) if !own => SigningAct::Plain,
+        (SigningAct::Approve | SigningAct::Issue, None) => SigningAct::Plain,
         (act, _) => act,
     };
     let comment = metadata.iter().find(|(k, _)| k.eq_ignore_ascii_case("comment")).map(|(_, v)| v.clone());
