@@ -80,6 +80,7 @@ async fn an_imported_signature_is_drawn_until_it_is_removed() {
     cli_approve(pki, &config, &input, &with_image);
     assert_eq!(image_count(&with_image), 1, "the imported signature is drawn");
     assert_eq!(verify::pdfsig(&with_image).expect("pdfsig"), (1, 1));
+    verify::qpdf_check(&with_image).expect("qpdf --check");
 
     // So does the API's, for a request that brings no image, on an agent reading the same data.
     let agent = Agent::start(pki);
@@ -101,6 +102,7 @@ async fn an_imported_signature_is_drawn_until_it_is_removed() {
         .expect("write");
     assert_eq!(image_count(&signed), 1, "the API draws the imported signature");
     verify::pyhanko_pdf(&signed, &pki.path("root.pem")).expect("pyhanko");
+    verify::qpdf_check(&signed).expect("qpdf --check");
 
     // Removed: the act falls back to its text block.
     let removed = images_command(pki, &config, &data, &["--cert", &person, "--remove", "signature"]);
