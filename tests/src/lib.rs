@@ -9,6 +9,7 @@ pub mod bench;
 pub mod browser;
 pub mod client;
 pub mod corpus;
+pub mod desktop;
 pub mod images;
 pub mod journal;
 pub mod pdfs;
@@ -39,11 +40,10 @@ pub fn binary(name: &str) -> PathBuf {
 
 /// A fresh temporary directory, kept when `KYSO_KEEP_TEMP` is set (for debugging).
 pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix(prefix).tempdir().expect("temp dir");
+    let mut dir = tempfile::Builder::new().prefix(prefix).tempdir().expect("temp dir");
     if std::env::var_os("KYSO_KEEP_TEMP").is_some() {
         eprintln!("keeping {}", dir.path().display());
-        let _ = dir.keep();
-        return tempfile::Builder::new().prefix(prefix).tempdir().expect("temp dir");
+        dir.disable_cleanup(true);
     }
     dir
 }
