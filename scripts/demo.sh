@@ -25,9 +25,13 @@ if command -v certutil >/dev/null 2>&1; then
   certutil -d "sql:$HOME/.pki/nssdb" -A -t "C,," -n "Kyso demo local CA" -i "$demo/tls/ca.pem"
 fi
 
+# Kyso's own consent window on a desktop; pinentry (in the terminal) without one.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then prompt='prompt = "window"'; else prompt='prompt = "pinentry"'; fi
+
 cat > "$demo/agent.toml" <<TOML
 port = 8987
 allowed_origins = ["https://localhost:8988"]
+$prompt
 prompter = "pinentry"
 
 [tls]

@@ -7,6 +7,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config curl fonts-liberation2)
 [ "$mode" = demo ] && packages+=(libnss3-tools pinentry-curses)
+# What the consent window loads at run time (X11 or XWayland, OpenGL): a desktop has them all.
+packages+=(libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0)
 [ "$mode" = test ] && packages+=(python3 python3-pip iproute2 gcc-mingw-w64-x86-64 qpdf poppler-utils ghostscript)
 # The PDF corpus's producers (tests/corpus/make-corpus.sh). LibreOffice Writer without its GUI:
 # 49 packages, 84 MB to fetch, 259 MB on disk, 17 s to install on Debian 12.
@@ -16,6 +18,9 @@ packages=(softhsm2 opensc openssl ca-certificates build-essential pkg-config cur
 [ "$mode" = test ] && packages+=(chromium libnss3-tools)
 # The installer tests: the MSI built with wixl (+ msitools' msibuild) and run under 64-bit Wine.
 [ "$mode" = test ] && packages+=(wixl msitools wine wine64)
+# The window tests: a virtual X display, xdotool to type and press keys, xwd + ImageMagick for
+# screenshots, Tesseract with its Vietnamese model to read them back.
+[ "$mode" = test ] && packages+=(xvfb xdotool x11-apps imagemagick tesseract-ocr tesseract-ocr-vie)
 # The audit trail test reads what the agent sent to the journal (journald, journalctl).
 [ "$mode" = test ] && packages+=(systemd)
 [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)

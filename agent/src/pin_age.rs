@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
+use crate::i18n::{Bilingual, Lang, Text};
+
 /// How old a PIN may get before the reminder: six months.
 pub const MAX_AGE: Duration = Duration::days(183);
 
@@ -64,7 +66,7 @@ impl PinAges {
 
     /// The reminder to show for token `serial` `today`, if its PIN is older than
     /// [`MAX_AGE`]; a token seen for the first time is noted.
-    pub fn reminder(&self, serial: &str, label: &str, today: Date) -> Option<String> {
+    pub fn reminder(&self, serial: &str, label: &str, today: Date) -> Option<Bilingual> {
         let mut record = self.read();
         let entry = match record.tokens.get(serial) {
             Some(entry) => entry.clone(),
@@ -94,24 +96,19 @@ impl PinAges {
     }
 }
 
-/// The bilingual reminder when the PIN is older than [`MAX_AGE`].
-pub fn reminder_text(changed: Option<Date>, first_seen: Date, today: Date) -> Option<String> {
+/// The reminder, in both languages, when the PIN is older than [`MAX_AGE`].
+pub fn reminder_text(changed: Option<Date>, first_seen: Date, today: Date) -> Option<Bilingual> {
     let since = changed.unwrap_or(first_seen);
     if today - since < MAX_AGE {
         return None;
     }
-    let (vi_since, en_since) = match changed {
-        Some(date) => (format!("đổi lần cuối ngày {date}"), format!("last changed on {date}")),
-        None => (
-            format!("chưa đổi qua Kyso từ ngày {date}", date = first_seen),
-            format!("not changed through Kyso since {first_seen}"),
-        ),
-    };
-    Some(format!(
-        "Mã PIN của token đã dùng quá 6 tháng ({vi_since}); quy định yêu cầu đổi ít nhất 6 tháng một lần: \
-         chạy `kyso-agent change-pin`. / The token PIN is over 6 months old ({en_since}); the rules require \
-         changing it at least every six months: run `kyso-agent change-pin`."
-    ))
+    let date = since.to_string();
+    let how = if changed.is_some() { Text::PinChangedOn } else { Text::PinNotChangedSince };
+    let since = Bilingual::fill(how, &[("date", &date)]);
+    Some(Bilingual {
+        vi: Text::PinOld.fill(Lang::Vi, &[("since", &since.vi)]),
+        en: Text::PinOld.fill(Lang::En, &[("since", &since.en)]),
+    })
 }
 
 #[cfg(test)]
@@ -126,11 +123,12 @@ mod tests {
         assert!(reminder_text(Some(date!(2026 - 07 - 01)), date!(2025 - 01 - 01), today).is_none());
         assert!(
             reminder_text(Some(date!(2026 - 05 - 01)), date!(2026 - 05 - 01), today)
-                .is_some_and(|t| t.contains("2026-05-01"))
+                .is_some_and(|t| t.vi.contains("2026-05-01") && t.en.contains("last changed on 2026-05-01"))
         );
         assert!(reminder_text(None, date!(2026 - 11 - 01), today).is_none());
         assert!(
-            reminder_text(None, date!(2026 - 01 - 02), today).is_some_and(|t| t.contains("not changed through Kyso"))
+            reminder_text(None, date!(2026 - 01 - 02), today)
+                .is_some_and(|t| t.en.contains("not changed through Kyso"))
         );
     }
 

@@ -140,7 +140,8 @@ error_codes! {
     UserCancelled = "user_cancelled", 409,
         vi: "Bạn đã hủy yêu cầu ký.",
         en: "You cancelled the signing request.";
-    /// The PIN was wrong; never retried automatically.
+    /// The PIN was wrong (pinentry prompter); never retried automatically. Kyso's own window
+    /// asks again instead, so with it a wrong PIN ends as a signature or `user_cancelled`.
     PinIncorrect = "pin_incorrect", 403,
         vi: "Mã PIN không đúng. Hãy kiểm tra lại và thử lại; thiết bị sẽ bị khóa nếu nhập sai nhiều lần.",
         en: "The PIN is incorrect. Check it and try again; the token locks after too many wrong PINs.";

@@ -107,12 +107,27 @@ impl Agent {
     /// Starts an agent with a configuration text and the machine policy file `policy` (empty:
     /// none), as an installed agent reads `/etc/kyso/agent.toml`.
     pub fn start_with_policy(pki: &Pki, config: &str, policy: &Path) -> Agent {
+        Agent::launch(pki, config, policy, None)
+    }
+
+    /// Starts an agent whose windows show on the X display `display` (`prompt = "window"`
+    /// must be in `config`).
+    pub fn start_on_display(pki: &Pki, config: &str, display: &str) -> Agent {
+        Agent::launch(pki, config, Path::new(""), Some(display))
+    }
+
+    fn launch(pki: &Pki, config: &str, policy: &Path, display: Option<&str>) -> Agent {
         let dir = crate::temp_dir("kyso-agent-");
         let config_path = dir.path().join("agent.toml");
         std::fs::write(&config_path, with_audit_dir(config, &dir.path().join("audit"))).expect("write config");
         std::fs::create_dir(dir.path().join("pinentry")).expect("pinentry dir");
         let stderr = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
-        let mut child = Command::new(crate::binary("kyso-agent"))
+        let mut command = Command::new(crate::binary("kyso-agent"));
+        match display {
+            Some(display) => command.env("DISPLAY", display),
+            None => command.env_remove("DISPLAY"),
+        };
+        let mut child = command
             .arg("--config")
             .arg(&config_path)
             .arg("serve")

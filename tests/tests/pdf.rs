@@ -144,7 +144,7 @@ async fn json_request_returns_base64() {
     std::fs::write(&signed, B64.decode(answer["pdf_base64"].as_str().expect("pdf")).expect("base64")).expect("write");
     check_signed(pki, &base, &signed, 1);
     assert!(agent.prompts()[0].contains("Tờ trình.pdf"), "{:?}", agent.prompts());
-    assert!(agent.prompts()[0].contains("3 trang / pages"), "{:?}", agent.prompts());
+    assert!(agent.prompts()[0].contains("3 trang / 3 pages"), "{:?}", agent.prompts());
 }
 
 #[tokio::test]

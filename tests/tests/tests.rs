@@ -22,3 +22,4 @@ mod tokens;
 mod trust;
 mod urls;
 mod verify;
+mod window;

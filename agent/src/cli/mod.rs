@@ -120,15 +120,48 @@ fn trust(config: &crate::config::Config) -> Result<crate::trust::Trust, String> 
     Ok(crate::trust::Trust::new(anchors, outbound, config.refuse_unknown_revocation))
 }
 
-/// The signer of the daemons (`serve`, `demo`): the configured tokens, prompter, fonts, TSA
-/// and trust anchors. The worker must be kept for as long as the signer is used.
+/// How the commands that may prompt ask the user, from `config`.
+#[derive(Debug, Clone)]
+pub(crate) struct Prompting {
+    kind: crate::config::PromptKind,
+    program: std::path::PathBuf,
+    timeout: std::time::Duration,
+    lang: crate::i18n::Lang,
+}
+
+impl Prompting {
+    pub(crate) fn of(config: &crate::config::Config) -> Self {
+        Self {
+            kind: config.prompt,
+            program: config.prompter.clone(),
+            timeout: config.prompt_timeout,
+            lang: config.language,
+        }
+    }
+
+    /// Runs `work` with its prompter: for Kyso's window, on a thread beside the UI thread (this
+    /// one), which shows the windows until `work` returns.
+    pub(crate) fn run<R: Send + 'static>(self, work: impl FnOnce(crate::prompt::Prompter) -> R + Send + 'static) -> R {
+        use crate::prompt::Prompter;
+        match self.kind {
+            crate::config::PromptKind::Window => {
+                crate::ui::run_beside(move |ui| work(Prompter::Window { ui, timeout: self.timeout, lang: self.lang }))
+            }
+            crate::config::PromptKind::Pinentry => {
+                work(Prompter::Pinentry { program: self.program, timeout: self.timeout })
+            }
+        }
+    }
+}
+
+/// The signer of the daemons (`serve`, `demo`): the configured tokens, fonts, TSA and trust
+/// anchors, asking with `prompter`. The worker must be kept for as long as the signer is used.
 fn daemon_signer(
     config: &crate::config::Config,
+    prompter: crate::prompt::Prompter,
 ) -> Result<(crate::signing::Signer, crate::token::TokenWorker), String> {
     let (tokens, worker) = crate::token::TokenService::start(config.modules.clone())
         .map_err(|e| format!("cannot start the token worker: {e}"))?;
-    let prompter =
-        crate::prompt::Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout };
     let signer = crate::signing::Signer::new(tokens, prompter, config.max_queued_requests)
         .with_fonts(config.font.clone(), config.bold_font.clone())
         .with_timestamps(timestamp_authority(config, config.tsa_url.clone())?)

@@ -11,7 +11,16 @@ use crate::server::{self, Api};
 pub fn run(config_path: Option<&Path>) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let (signer, _worker) = super::daemon_signer(&config)?;
+    super::Prompting::of(&config).run(move |prompter| serve(config, tls, prompter))
+}
+
+/// Serves with `prompter` until Ctrl-C or SIGTERM.
+fn serve(
+    config: config::Config,
+    tls: Arc<rustls::ServerConfig>,
+    prompter: crate::prompt::Prompter,
+) -> Result<(), String> {
+    let (signer, _worker) = super::daemon_signer(&config, prompter)?;
     super::runtime()?.block_on(async move {
         let shutdown = shutdown_signal();
         let mut listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;

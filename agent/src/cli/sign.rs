@@ -15,7 +15,7 @@ use crate::signing::{DetachedInput, Look, PdfBatch, PdfDocument, PdfInput, Signe
 use crate::token::TokenService;
 
 /// Options of `sign`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Makes a detached CMS signature (DER, .p7s) over any file instead of signing a PDF.
     #[arg(long)]
@@ -129,17 +129,22 @@ const CLI_ORIGIN: &str = "kyso-agent sign (dòng lệnh / command line)";
 /// Signs the input file and writes the result atomically.
 pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
     let config = config::load(config_path).map_err(|e| e.to_string())?;
-    let prompter = if args.pin_stdin {
-        Prompter::Given(read_pin()?)
-    } else {
-        Prompter::Pinentry { program: config.prompter.clone(), timeout: config.prompt_timeout }
-    };
+    if args.pin_stdin {
+        let pin = read_pin()?;
+        return sign_with(&config, args, Prompter::Given(pin));
+    }
+    let args = args.clone();
+    super::Prompting::of(&config).run(move |prompter| sign_with(&config, &args, prompter))
+}
+
+/// Signs as `args` say, asking with `prompter`.
+fn sign_with(config: &config::Config, args: &Args, prompter: Prompter) -> Result<(), String> {
     let (tokens, _worker) = TokenService::start(config.modules.clone()).map_err(|e| e.to_string())?;
     let tsa = args.tsa.clone().or_else(|| config.tsa_url.clone());
     let signer = Signer::new(tokens, prompter, 0)
         .with_fonts(config.font.clone(), config.bold_font.clone())
-        .with_timestamps(super::timestamp_authority(&config, tsa)?)
-        .with_trust(super::trust(&config)?)
+        .with_timestamps(super::timestamp_authority(config, tsa)?)
+        .with_trust(super::trust(config)?)
         .with_audit(crate::audit::Audit::open(&config.audit)?)
         .with_pin_ages(crate::pin_age::PinAges::for_this_user())
         .with_personal_images(crate::personal_images::PersonalImages::for_this_user());

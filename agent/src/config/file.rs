@@ -13,6 +13,8 @@ pub struct ConfigFile {
     pub port: Option<Spanned<u16>>,
     pub allowed_origins: Option<Vec<Spanned<String>>>,
     pub danger_allow_any_origin: Option<Spanned<bool>>,
+    pub prompt: Option<Spanned<String>>,
+    pub language: Option<Spanned<String>>,
     pub prompter: Option<Spanned<PathBuf>>,
     pub prompt_timeout_seconds: Option<Spanned<u64>>,
     #[serde(default)]

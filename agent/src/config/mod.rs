@@ -68,7 +68,11 @@ pub struct Config {
     pub tls_key: PathBuf,
     /// PKCS#11 modules; empty = probe the known locations.
     pub modules: Vec<PathBuf>,
-    /// The pinentry-protocol program that asks for consent and PIN.
+    /// How consent and PIN are asked.
+    pub prompt: PromptKind,
+    /// The language of the windows.
+    pub language: crate::i18n::Lang,
+    /// The pinentry-protocol program that asks for consent and PIN (`prompt = "pinentry"`).
     pub prompter: PathBuf,
     /// How long the user has to answer a prompt.
     pub prompt_timeout: Duration,
@@ -142,6 +146,25 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// How consent and PIN are asked (`prompt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Kyso's own window (the default).
+    Window,
+    /// A pinentry-protocol program (`prompter`), one dialog per request.
+    Pinentry,
+}
+
+impl PromptKind {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "window" => Some(Self::Window),
+            "pinentry" => Some(Self::Pinentry),
+            _ => None,
+        }
+    }
+}
 
 /// A parsed file and its text, for turning spans into line numbers.
 struct Source {
@@ -300,8 +323,21 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         .map(|(_, list)| list.iter().map(|p| p.get_ref().clone()).collect())
         .unwrap_or_default();
 
-    let prompter = pick(policy, user, |f| f.prompter.as_ref())
-        .map_or_else(|| PathBuf::from("pinentry"), |(_, p)| p.get_ref().clone());
+    let prompter_set = pick(policy, user, |f| f.prompter.as_ref());
+    let prompt = match pick(policy, user, |f| f.prompt.as_ref()) {
+        Some((source, text)) => PromptKind::parse(text.get_ref())
+            .ok_or_else(|| source.error(text, "prompt must be \"window\" or \"pinentry\""))?,
+        // A pinentry program named without `prompt` (configurations from before the window)
+        // keeps being used.
+        None if prompter_set.is_some() => PromptKind::Pinentry,
+        None => PromptKind::Window,
+    };
+    let language = match pick(policy, user, |f| f.language.as_ref()) {
+        Some((source, text)) => crate::i18n::Lang::parse(text.get_ref())
+            .ok_or_else(|| source.error(text, "language must be \"vi\" or \"en\""))?,
+        None => crate::i18n::Lang::Vi,
+    };
+    let prompter = prompter_set.map_or_else(|| PathBuf::from("pinentry"), |(_, p)| p.get_ref().clone());
 
     let prompt_timeout =
         seconds(pick(policy, user, |f| f.prompt_timeout_seconds.as_ref()), "prompt_timeout_seconds", 5..=3600, 120)?;
@@ -383,6 +419,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         tls_cert,
         tls_key,
         modules,
+        prompt,
+        language,
         prompter,
         prompt_timeout,
         max_body_bytes,
@@ -559,7 +597,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_out_of_bounds_name_the_key_and_the_bound() {
+    fn bad_values_name_the_key_and_what_is_allowed() {
         let cases = [
             ("[limits]\nmax_body_bytes = 10\n", "limits.max_body_bytes must be at least 1024"),
             ("[limits]\nmax_connections = 0\n", "limits.max_connections must be between 1 and 4096"),
@@ -567,6 +605,8 @@ mod tests {
             ("[audit]\ndir = \"/a\"\nmax_file_bytes = 1\n", "audit.max_file_bytes must be at least 4096"),
             ("[audit]\ndir = \"/a\"\nkeep_files = 1001\n", "audit.keep_files must be at most 1000"),
             ("prompt_timeout_seconds = 1\n", "prompt_timeout_seconds must be between 5 and 3600"),
+            ("prompt = \"qt\"\n", "prompt must be \"window\" or \"pinentry\""),
+            ("language = \"fr\"\n", "language must be \"vi\" or \"en\""),
         ];
         for (text, expected) in cases {
             let text = format!("{text}{TLS}");
@@ -578,6 +618,13 @@ mod tests {
         let config = validate(Some(source("u.toml", TLS).expect("parses")), None).expect("defaults");
         assert_eq!((config.max_body_bytes, config.max_connections, config.max_queued_requests), (256 << 20, 64, 4));
         assert_eq!((config.audit.max_file_bytes, config.audit.keep_files), (8 << 20, 10));
+        assert_eq!((config.prompt, config.language), (PromptKind::Window, crate::i18n::Lang::Vi));
+        // A pinentry named on its own, as before the window existed, is still used.
+        let older = validate(
+            Some(source("u.toml", &format!("prompter = \"/usr/bin/pinentry-qt\"\n{TLS}")).expect("parses")),
+            None,
+        );
+        assert_eq!(older.expect("valid").prompt, PromptKind::Pinentry);
     }
 
     #[test]

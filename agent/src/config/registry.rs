@@ -31,6 +31,8 @@ const KNOWN: &[(&str, Kind)] = &[
     ("port", Kind::Number),
     ("allowed_origins", Kind::List),
     ("danger_allow_any_origin", Kind::Bool),
+    ("prompt", Kind::Text),
+    ("language", Kind::Text),
     ("prompter", Kind::Text),
     ("prompt_timeout_seconds", Kind::Number),
     ("tls.cert", Kind::Text),

@@ -1,9 +1,12 @@
 //! Asking the user, not the page: consent and PIN in a window the agent owns.
 //!
-//! The window is any program that speaks the pinentry protocol (`prompter` in the config); the
-//! description it shows names the requesting origin, each document with its size and digest,
-//! the certificate and the token. Entering the PIN is the consent; Cancel refuses. PIN-pad
-//! tokens get a confirmation instead, and the PIN is typed on the pad.
+//! Two ways to ask: Kyso's own window ([`crate::ui`], the default), which stays open while the
+//! token signs, lets the user try again after a wrong PIN and ends with a summary; or any
+//! program that speaks the pinentry protocol (`prompt = "pinentry"`), one dialog per request,
+//! whose description names the same things in both languages. Either shows the requesting
+//! origin, the act, each document with its size and digest, the certificate and the token.
+//! Entering the PIN is the consent; Cancel refuses. PIN-pad tokens get a confirmation
+//! instead, and the PIN is typed on the pad.
 
 mod pin_change;
 mod pinentry;
@@ -14,12 +17,23 @@ use std::time::Duration;
 use kyso_protocol::PinState;
 use secrecy::SecretString;
 
+use crate::i18n::{Bilingual, Lang, Text};
+
 pub use pin_change::{PinChange, PinChangeRequest};
 pub use pinentry::{PinentryAnswer, PinentryDialog, PinentryError};
 
 /// How the agent asks.
 #[derive(Debug, Clone)]
 pub enum Prompter {
+    /// Kyso's own window, shown by the UI thread.
+    Window {
+        /// The UI thread.
+        ui: crate::ui::UiHandle,
+        /// How long the user has to answer.
+        timeout: Duration,
+        /// The window's language.
+        lang: Lang,
+    },
     /// Runs a pinentry-protocol program for every request.
     Pinentry {
         /// The program.
@@ -43,6 +57,8 @@ pub struct DocumentSummary {
     pub digest: (String, String),
     /// Number of pages, for PDFs.
     pub pages: Option<u32>,
+    /// The exact bytes consented to, on disk, for the window's viewer; `None` for digests.
+    pub file: Option<PathBuf>,
 }
 
 /// What the user is asked to agree to.
@@ -50,14 +66,20 @@ pub struct DocumentSummary {
 pub struct ConsentRequest {
     /// Who asks: the web origin, or the command line.
     pub origin: String,
+    /// What the signature is for: a Decree 30 act (`approve`, ...), `detached` or `digest`.
+    pub act: String,
+    /// The signature level asked (`B-B`, `B-T`, ...), when the request names one.
+    pub level: Option<String>,
     /// The documents.
     pub documents: Vec<DocumentSummary>,
     /// The certificate holder's name.
     pub signer: String,
-    /// The certificate's issuer and expiry, one line.
-    pub certificate_line: String,
-    /// What the checks before signing found (chain, revocation), one line.
-    pub certificate_status: String,
+    /// The certificate's issuer.
+    pub issuer: String,
+    /// The certificate's last day.
+    pub expires: String,
+    /// What the checks before signing found (chain, revocation).
+    pub certificate_status: Bilingual,
     /// The token's label.
     pub token: String,
     /// PIN counters to warn about.
@@ -65,7 +87,7 @@ pub struct ConsentRequest {
     /// The token has a PIN pad.
     pub pin_pad: bool,
     /// The six-month PIN change reminder, when due.
-    pub reminder: Option<String>,
+    pub reminder: Option<Bilingual>,
 }
 
 /// What the user answered.
@@ -81,18 +103,37 @@ pub enum Consent {
 
 /// The prompt could not be shown.
 #[derive(Debug)]
-pub struct PromptError(PinentryError);
+pub enum PromptError {
+    /// The pinentry program failed.
+    Pinentry(PinentryError),
+    /// Kyso's window could not be opened, or went away without an answer.
+    Window(String),
+}
 
 impl std::fmt::Display for PromptError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot ask the user: {}", self.0)
+        match self {
+            Self::Pinentry(error) => write!(f, "cannot ask the user: {error}"),
+            Self::Window(detail) => write!(f, "cannot ask the user: {detail}"),
+        }
     }
 }
 
 impl std::error::Error for PromptError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        match self {
+            Self::Pinentry(error) => Some(error),
+            Self::Window(_) => None,
+        }
     }
+}
+
+/// The user's answer, and the window that stays open until the request ends (Kyso's window
+/// only): it takes the PIN again after a wrong one, and shows the result.
+#[derive(Debug)]
+pub struct Answer {
+    pub consent: Consent,
+    pub window: Option<crate::ui::Session>,
 }
 
 impl Prompter {
@@ -102,20 +143,26 @@ impl Prompter {
     ///
     /// [`PromptError`] when the prompt program cannot be run or misbehaves; a user who cancels
     /// or does not answer in time gives [`Consent::Refused`], not an error.
-    pub async fn ask(&self, request: &ConsentRequest) -> Result<Consent, PromptError> {
+    pub async fn ask(&self, request: &ConsentRequest) -> Result<Answer, PromptError> {
         let (program, timeout) = match self {
             Self::Given(pin) => {
-                return Ok(if request.pin_pad { Consent::PinPad } else { Consent::Pin(pin.clone()) });
+                let consent = if request.pin_pad { Consent::PinPad } else { Consent::Pin(pin.clone()) };
+                return Ok(Answer { consent, window: None });
+            }
+            Self::Window { ui, timeout, lang } => {
+                let mut window = ui.open(request.clone(), *lang, *timeout)?;
+                let consent = window.answer().await?;
+                return Ok(Answer { consent, window: Some(window) });
             }
             Self::Pinentry { program, timeout } => (program, *timeout),
         };
         let dialog = PinentryDialog {
-            title: "Kyso – Yêu cầu ký số / Signature request".into(),
+            title: Bilingual::from(Text::WindowTitle).to_string(),
             description: describe(request),
-            prompt: "PIN:".into(),
-            ok: "Ký / Sign".into(),
-            cancel: "Hủy / Cancel".into(),
-            error: warning(request.pin),
+            prompt: format!("{}:", Text::PinLabel.get(Lang::En)),
+            ok: Bilingual::from(Text::Sign).to_string(),
+            cancel: Bilingual::from(Text::Cancel).to_string(),
+            error: warning(request.pin).map(|w| w.to_string()),
             repeat: None,
             timeout,
         };
@@ -124,53 +171,84 @@ impl Prompter {
         } else {
             pinentry::get_pin(program, &dialog).await
         };
-        match answer {
-            Ok(PinentryAnswer::Pin(pin)) => Ok(Consent::Pin(pin)),
-            Ok(PinentryAnswer::Confirmed) => Ok(Consent::PinPad),
-            Ok(PinentryAnswer::Cancelled) | Err(PinentryError::TimedOut) => Ok(Consent::Refused),
-            Err(error) => Err(PromptError(error)),
-        }
+        let consent = match answer {
+            Ok(PinentryAnswer::Pin(pin)) => Consent::Pin(pin),
+            Ok(PinentryAnswer::Confirmed) => Consent::PinPad,
+            Ok(PinentryAnswer::Cancelled) | Err(PinentryError::TimedOut) => Consent::Refused,
+            Err(error) => return Err(PromptError::Pinentry(error)),
+        };
+        Ok(Answer { consent, window: None })
     }
 }
 
 /// The bilingual description: who asks, what, with which certificate, on which token.
 fn describe(request: &ConsentRequest) -> String {
-    let mut text = format!("{}\nyêu cầu ký số / asks you to sign:\n", request.origin);
+    let both = |text: Text| Bilingual::from(text).to_string();
+    let mut text = format!("{}\n{}: {}\n", request.origin, both(Text::AsksYouToSign), act_name(&request.act));
     for doc in &request.documents {
-        let size = doc.size.map_or_else(|| "bản băm / digest only".to_owned(), human_size);
+        let size = doc.size.map_or_else(|| both(Text::DigestOnly), human_size);
         let (algorithm, digest) = &doc.digest;
         let short = digest.get(..16).unwrap_or(digest);
-        let pages = doc.pages.map(|n| format!("{n} trang / pages, ")).unwrap_or_default();
+        let pages = doc
+            .pages
+            .map(|n| format!("{}, ", Bilingual::fill(Text::Pages, &[("count", &n.to_string())])))
+            .unwrap_or_default();
         text.push_str(&format!("• {} ({pages}{size}, {algorithm} {short}…)\n", doc.name));
     }
     text.push_str(&format!(
-        "\nNgười ký / Signer: {}\n{}\n{}\nThiết bị / Token: {}\n\n",
-        request.signer, request.certificate_line, request.certificate_status, request.token
+        "\n{}: {}\n{}: {} — {}: {}\n{}\n{}: {}\n\n",
+        both(Text::Signer),
+        request.signer,
+        both(Text::IssuedBy),
+        request.issuer,
+        both(Text::Expires),
+        request.expires,
+        request.certificate_status,
+        both(Text::Token),
+        request.token
     ));
-    text.push_str(if request.pin_pad {
-        "Nhấn Ký rồi nhập PIN trên bàn phím của thiết bị. / Press Sign, then type the PIN on the token's keypad."
-    } else {
-        "Nhập PIN để ký, hoặc Hủy để từ chối. / Enter the PIN to sign, or Cancel to refuse."
-    });
+    let token = [("token", request.token.as_str())];
+    text.push_str(&Bilingual::fill(if request.pin_pad { Text::PinPad } else { Text::PinHint }, &token).to_string());
     if let Some(reminder) = &request.reminder {
         text.push_str("\n\n");
-        text.push_str(reminder);
+        text.push_str(&reminder.to_string());
     }
     text
 }
 
+/// The act's name in both languages.
+fn act_name(act: &str) -> Bilingual {
+    act_text(act).into()
+}
+
+/// The catalogue text naming `act`.
+pub fn act_text(act: &str) -> Text {
+    match act {
+        "approve" => Text::ActApprove,
+        "issue" => Text::ActIssue,
+        "copy" => Text::ActCopy,
+        "appendix" => Text::ActAppendix,
+        "incoming" => Text::ActIncoming,
+        "comment" => Text::ActComment,
+        "detached" => Text::ActDetached,
+        "digest" => Text::ActDigest,
+        _ => Text::ActPlain,
+    }
+}
+
 /// The warning for a token that already saw a wrong PIN, or whose next wrong PIN locks it.
-pub fn warning(pin: PinState) -> Option<String> {
+pub fn warning(pin: PinState) -> Option<Bilingual> {
     if pin.final_try {
-        Some("Cảnh báo: nhập sai lần này thiết bị sẽ bị khóa. / Warning: one more wrong PIN locks the token.".into())
+        Some(Text::FinalTry.into())
     } else if pin.count_low {
-        Some("Lưu ý: đã có lần nhập sai PIN. / Note: a wrong PIN was entered before.".into())
+        Some(Text::TriesLow.into())
     } else {
         None
     }
 }
 
-fn human_size(bytes: u64) -> String {
+/// A size for people: bytes, KiB or MiB.
+pub fn human_size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / f64::from(1 << 10)),

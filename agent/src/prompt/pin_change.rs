@@ -59,13 +59,13 @@ impl Prompter {
         };
         let current = dialog(
             format!("{token}\n\nNhập mã PIN hiện tại. / Enter the current PIN."),
-            super::warning(request.pin),
+            super::warning(request.pin).map(|w| w.to_string()),
             None,
         );
         let old = match pinentry::get_pin(program, &current).await {
             Ok(PinentryAnswer::Pin(pin)) => pin,
             Ok(_) | Err(PinentryError::TimedOut) => return Ok(PinChange::Cancelled),
-            Err(error) => return Err(PromptError(error)),
+            Err(error) => return Err(PromptError::Pinentry(error)),
         };
         let fresh = dialog(
             format!("{token}\n\nNhập mã PIN mới. / Enter the new PIN."),
@@ -75,7 +75,7 @@ impl Prompter {
         let (new, repeated) = match pinentry::get_new_pin(program, &fresh).await {
             Ok((PinentryAnswer::Pin(pin), repeated)) => (pin, repeated),
             Ok(_) | Err(PinentryError::TimedOut) => return Ok(PinChange::Cancelled),
-            Err(error) => return Err(PromptError(error)),
+            Err(error) => return Err(PromptError::Pinentry(error)),
         };
         if !repeated {
             let again = dialog(format!("{token}\n\nNhập lại mã PIN mới. / Enter the new PIN again."), None, None);
@@ -83,7 +83,7 @@ impl Prompter {
                 Ok(PinentryAnswer::Pin(pin)) if pin.expose_secret() == new.expose_secret() => {}
                 Ok(PinentryAnswer::Pin(_)) => return Ok(PinChange::Mismatch),
                 Ok(_) | Err(PinentryError::TimedOut) => return Ok(PinChange::Cancelled),
-                Err(error) => return Err(PromptError(error)),
+                Err(error) => return Err(PromptError::Pinentry(error)),
             }
         }
         Ok(PinChange::Pins { old, new })

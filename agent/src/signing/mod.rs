@@ -242,19 +242,11 @@ impl Signer {
             size: None,
             digest: (digest.as_str().to_uppercase(), hex::encode(&value)),
             pages: None,
+            file: None,
         }];
-        let pin = self.consent(trail, &chosen, documents).await?;
+        let mut pin = self.consent(trail, &chosen, documents).await?;
         let signature = self
-            .tokens
-            .sign(SignJob {
-                target: chosen.target.certificate.location.clone(),
-                thumbprint: chosen.thumbprint,
-                pin,
-                algorithm,
-                digest,
-                data: vec![value],
-                prehashed: true,
-            })
+            .sign_on_token(trail, &chosen, &mut pin, digest, Input::Hashed(value))
             .await?
             .pop()
             .ok_or_else(|| ApiError::with(ErrorCode::Internal, "the token returned no signature"))?;
@@ -271,8 +263,8 @@ impl Signer {
         digest: DigestAlgorithm,
         to_sign: Vec<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, ApiError> {
-        let pin = self.consent(trail, chosen, documents).await?;
-        self.sign_on_token(chosen, pin, digest, to_sign).await
+        let mut pin = self.consent(trail, chosen, documents).await?;
+        self.sign_on_token(trail, chosen, &mut pin, digest, Input::Whole(to_sign)).await
     }
 
     /// Shows the consent window for `documents`; returns the PIN typed (`None` for a PIN pad).
@@ -286,15 +278,15 @@ impl Signer {
         let cert = &chosen.cert;
         trail.certificate(&chosen.thumbprint, cert.tbs_certificate.subject.to_string());
         trail.documents(&documents);
+        let (act, level) = trail.act_and_level();
         let request = ConsentRequest {
             origin: trail.origin.to_owned(),
+            act,
+            level,
             documents,
             signer: certinfo::common_name(cert),
-            certificate_line: format!(
-                "Cấp bởi / Issued by: {} — hết hạn / expires {}",
-                cert.tbs_certificate.issuer,
-                certinfo::date(cert.tbs_certificate.validity.not_after)
-            ),
+            issuer: cert.tbs_certificate.issuer.to_string(),
+            expires: certinfo::date(cert.tbs_certificate.validity.not_after),
             certificate_status: chosen.verdict.line(),
             token: chosen.target.certificate.token.label.clone(),
             pin: chosen.target.pin,
@@ -304,33 +296,70 @@ impl Signer {
                 ages.reminder(&token.serial, &token.label, time::OffsetDateTime::now_utc().date())
             }),
         };
-        match self.prompter.ask(&request).await? {
-            Consent::Pin(pin) => Ok(Some(pin)),
-            Consent::PinPad => Ok(None),
-            Consent::Refused => Err(ApiError::new(ErrorCode::UserCancelled)),
+        let answer = self.prompter.ask(&request).await?;
+        if let Some(window) = answer.window {
+            trail.keep_window(window).await;
         }
+        pin_of(answer.consent)
     }
 
-    /// Signs each of `to_sign` on the token with one login.
+    /// Signs each of `to_sign` on the token with one login. After a wrong PIN, Kyso's window
+    /// asks again (the user decides to retry; nothing is retried on its own), and `pin` keeps
+    /// the one that worked for later rounds. Fewer signatures than asked come back only when
+    /// the user stopped the batch in the window.
     async fn sign_on_token(
         &self,
+        trail: &Trail<'_>,
         chosen: &Chosen,
-        pin: Option<SecretString>,
+        pin: &mut Option<SecretString>,
         digest: DigestAlgorithm,
-        to_sign: Vec<Vec<u8>>,
+        input: Input,
     ) -> Result<Vec<Vec<u8>>, ApiError> {
-        Ok(self
-            .tokens
-            .sign(SignJob {
+        let (data, prehashed) = match input {
+            Input::Whole(data) => (data, false),
+            Input::Hashed(hash) => (vec![hash], true),
+        };
+        let progress = trail.progress().await;
+        loop {
+            let job = SignJob {
                 target: chosen.target.certificate.location.clone(),
                 thumbprint: chosen.thumbprint,
-                pin,
+                pin: pin.clone(),
                 algorithm: chosen.algorithm,
                 digest,
-                data: to_sign,
-                prehashed: false,
-            })
-            .await?)
+                data: data.clone(),
+                prehashed,
+                progress: progress.clone(),
+            };
+            match self.tokens.sign(job).await {
+                Err(crate::token::TokenError::PinIncorrect(state)) => match trail.ask_again(state).await? {
+                    Some(consent) => *pin = pin_of(consent)?,
+                    None => return Err(crate::token::TokenError::PinIncorrect(state).into()),
+                },
+                // Cancel pressed in the window before the first signature: nothing was signed.
+                Ok(signatures) if signatures.is_empty() && progress.stopped() => {
+                    return Err(ApiError::new(ErrorCode::UserCancelled));
+                }
+                result => return Ok(result?),
+            }
+        }
+    }
+}
+
+/// What the token signs.
+enum Input {
+    /// Messages, each hashed by the token's mechanism.
+    Whole(Vec<Vec<u8>>),
+    /// A hash the caller made (the plugin's `SignMsg`).
+    Hashed(Vec<u8>),
+}
+
+/// The PIN an answer gives: `None` for a PIN pad; refusals are `user_cancelled`.
+fn pin_of(consent: Consent) -> Result<Option<SecretString>, ApiError> {
+    match consent {
+        Consent::Pin(pin) => Ok(Some(pin)),
+        Consent::PinPad => Ok(None),
+        Consent::Refused => Err(ApiError::new(ErrorCode::UserCancelled)),
     }
 }
 

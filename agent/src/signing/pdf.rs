@@ -242,16 +242,22 @@ impl Signer {
                 size: Some(prepared.input_len),
                 digest: ("SHA-256".into(), hex::encode(&prepared.input_sha256)),
                 pages: Some(prepared.pages),
+                file: Some(revision.documents[*index].input.clone()),
             })
             .collect();
-        let pin = self.consent(trail, &chosen, summaries).await?;
+        let mut pin = self.consent(trail, &chosen, summaries).await?;
         let certificate = hex::encode(chosen.thumbprint);
         let algorithm = chosen.algorithm;
         for round in 0..2 {
             let to_sign = pending.iter().map(|(_, _, cms)| cms.to_sign().to_vec()).collect::<Vec<_>>();
-            let signatures = self.sign_on_token(&chosen, pin.clone(), digest, to_sign).await?;
-            if signatures.len() != pending.len() {
-                return Err(ApiError::with(ErrorCode::Internal, "the token returned fewer signatures than asked"));
+            let signatures = self.sign_on_token(trail, &chosen, &mut pin, digest, super::Input::Whole(to_sign)).await?;
+            if signatures.len() > pending.len() {
+                return Err(ApiError::with(ErrorCode::Internal, "the token returned more signatures than asked"));
+            }
+            // The user stopped the batch: the documents not reached stay unsigned, untouched.
+            for (index, prepared, _) in pending.drain(signatures.len()..) {
+                drop(prepared);
+                results[index] = Some(Err(ApiError::new(ErrorCode::UserCancelled)));
             }
             let tokens = match tsa {
                 Some(tsa) => tsa.stamp_all(digest, &signatures).await?.into_iter().map(Some).collect(),

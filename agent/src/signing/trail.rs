@@ -1,6 +1,7 @@
 //! What a signing request leaves in the audit trail: begun with what the request names,
 //! filled in with the certificate and the documents as the consent window shows them, and
-//! recorded once, when the request ends.
+//! recorded once, when the request ends. It also holds the request's consent window (Kyso's
+//! own), which shows the same end.
 
 use std::sync::Mutex;
 
@@ -17,6 +18,8 @@ pub(crate) struct Trail<'a> {
     /// Who asks (shown in the consent window too).
     pub origin: &'a str,
     entry: Mutex<Entry>,
+    /// The consent window, once the user answered in Kyso's own.
+    window: tokio::sync::Mutex<Option<crate::ui::Session>>,
 }
 
 impl<'a> Trail<'a> {
@@ -45,7 +48,50 @@ impl<'a> Trail<'a> {
             result: Outcome::Failed,
             error: None,
         };
-        Self { audit, origin, entry: Mutex::new(entry) }
+        Self { audit, origin, entry: Mutex::new(entry), window: tokio::sync::Mutex::new(None) }
+    }
+
+    /// The act and level the consent window shows: the Decree 30 act the request names, else
+    /// what the operation is (`detached`, `digest`; a PDF without one is `plain`).
+    pub fn act_and_level(&self) -> (String, Option<String>) {
+        self.with(|e| {
+            let act = e.act.clone().unwrap_or_else(|| {
+                match e.operation.as_str() {
+                    "sign_detached" => "detached",
+                    "sign_digest" => "digest",
+                    _ => "plain",
+                }
+                .to_owned()
+            });
+            (act, e.level.clone())
+        })
+    }
+
+    /// Keeps the consent window open until the request ends.
+    pub async fn keep_window(&self, window: crate::ui::Session) {
+        *self.window.lock().await = Some(window);
+    }
+
+    /// After a wrong PIN: asks again in the consent window, if it is Kyso's own. `Ok(None)`
+    /// when there is no window to ask in (pinentry: the error goes to the caller).
+    ///
+    /// # Errors
+    ///
+    /// `user_cancelled` when the user cancels instead; `prompter_unavailable` when the window
+    /// went away.
+    pub async fn ask_again(&self, state: kyso_protocol::PinState) -> Result<Option<crate::prompt::Consent>, ApiError> {
+        let mut window = self.window.lock().await;
+        let Some(window) = window.as_mut() else { return Ok(None) };
+        match window.retry(state).await? {
+            crate::prompt::Consent::Refused => Err(ApiError::new(ErrorCode::UserCancelled)),
+            consent => Ok(Some(consent)),
+        }
+    }
+
+    /// The token's progress through the documents, shared with the consent window (whose
+    /// Cancel stops it); a fresh one, never stopped, without a window.
+    pub async fn progress(&self) -> crate::token::Progress {
+        self.window.lock().await.as_ref().map(crate::ui::Session::progress).unwrap_or_default()
     }
 
     fn with<T>(&self, change: impl FnOnce(&mut Entry) -> T) -> T {
@@ -121,5 +167,8 @@ impl<'a> Trail<'a> {
         entry.error = error.or_else(|| per_document.first().map(|(_, code)| *code)).map(|c| c.as_str().to_owned());
         entry.time = crate::audit::now();
         self.audit.record(&entry);
+        if let Some(window) = self.window.into_inner() {
+            window.finish(crate::ui::Summary { error, failed: per_document, total: entry.documents.len() });
+        }
     }
 }

@@ -87,6 +87,51 @@ pub struct SignJob {
     /// `data` are digests by `digest` already (a portal's hash, `SignMsg`): signed with the
     /// token's raw mechanism, not hashed again.
     pub prehashed: bool,
+    /// Counts the signatures made, and stops the batch before the next one when asked.
+    pub progress: Progress,
+}
+
+/// A batch's progress, shared with the consent window: signatures made so far, and the user's
+/// Cancel, which stops the batch before its next signature (one under way finishes).
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Progress {
+    /// Signatures made so far.
+    pub fn done(&self) -> usize {
+        self.done.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Asks the batch to stop before its next signature.
+    pub fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the batch was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `sign` on each of `items` in order until one fails or the batch is stopped;
+    /// returns the signatures made, which are fewer than `items` only when stopped.
+    ///
+    /// # Errors
+    ///
+    /// The first failure of `sign`.
+    pub fn each<T, E>(&self, items: &[T], mut sign: impl FnMut(&T) -> Result<Vec<u8>, E>) -> Result<Vec<Vec<u8>>, E> {
+        let mut signatures = Vec::with_capacity(items.len());
+        for item in items {
+            if self.stopped() {
+                break;
+            }
+            signatures.push(sign(item)?);
+            self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(signatures)
+    }
 }
 
 impl std::fmt::Debug for SignJob {
@@ -227,5 +272,34 @@ impl TokenService {
         let (reply, answer) = oneshot::channel();
         self.jobs.send(job(reply)).map_err(|_| TokenError::WorkerGone)?;
         answer.await.map_err(|_| TokenError::WorkerGone)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Progress;
+
+    #[test]
+    fn a_stopped_batch_ends_before_its_next_signature() {
+        let progress = Progress::default();
+        let all = progress.each(&[1u8, 2, 3], |n| Ok::<_, ()>(vec![*n])).expect("signs");
+        assert_eq!((all.len(), progress.done()), (3, 3));
+
+        let progress = Progress::default();
+        let stopper = progress.clone();
+        let some = progress
+            .each(&[1u8, 2, 3], |n| {
+                if *n == 2 {
+                    stopper.stop(); // Cancel pressed while the second signature is made.
+                }
+                Ok::<_, ()>(vec![*n])
+            })
+            .expect("signs");
+        assert_eq!(some, vec![vec![1], vec![2]], "the signature under way finishes, the next is not made");
+        assert_eq!(progress.done(), 2);
+
+        let failing =
+            Progress::default().each(&[1u8, 2], |n| if *n == 2 { Err("token removed") } else { Ok(vec![*n]) });
+        assert_eq!(failing, Err("token removed"));
     }
 }

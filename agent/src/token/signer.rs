@@ -69,7 +69,7 @@ fn sign_logged_in(session: &Session, job: &SignJob, plan: &mechanism::Plan) -> R
         .get_attributes(key, &[AttributeType::AlwaysAuthenticate])?
         .iter()
         .any(|a| matches!(a, Attribute::AlwaysAuthenticate(true)));
-    job.data.iter().map(|data| sign_one(session, job, plan, key, always_authenticate, data)).collect()
+    job.progress.each(&job.data, |data| sign_one(session, job, plan, key, always_authenticate, data))
 }
 
 fn sign_one(

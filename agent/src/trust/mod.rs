@@ -32,6 +32,7 @@ use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 
 use crate::error::ApiError;
+use crate::i18n::{Bilingual, Text};
 use crate::outbound::Outbound;
 
 /// id-ad-ocsp.
@@ -83,14 +84,13 @@ pub struct Verdict {
 
 impl Verdict {
     /// One line for the consent window, in Vietnamese and English.
-    pub fn line(&self) -> String {
+    pub fn line(&self) -> Bilingual {
         match &self.revocation {
             Revocation::Good(evidence) => {
-                let ocsp = evidence.contains(&Evidence::Ocsp);
-                let source = if ocsp { "OCSP" } else { "CRL" };
-                format!("Chứng thư hợp lệ, chưa bị thu hồi ({source}) / Certificate valid, not revoked ({source})")
+                let source = if evidence.contains(&Evidence::Ocsp) { "OCSP" } else { "CRL" };
+                Bilingual::fill(Text::RevocationGood, &[("source", source)])
             }
-            Revocation::Unknown(_) => "Cảnh báo: không kiểm tra được tình trạng thu hồi của chứng thư (máy chủ OCSP/CRL không phản hồi) / Warning: the certificate's revocation status could not be checked (OCSP/CRL servers did not answer)".into(),
+            Revocation::Unknown(_) => Text::RevocationUnknown.into(),
         }
     }
 }

@@ -33,16 +33,28 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         return Err(format!("add \"{origin}\" to allowed_origins in the configuration to use the demo page"));
     }
     let tls = server::server_config(&config.tls_cert, &config.tls_key)?;
-    let (signer, _worker) = super::daemon_signer(&config)?;
+    let page_port = args.page_port;
+    super::Prompting::of(&config).run(move |prompter| serve(config, tls, origin, page_port, prompter))
+}
+
+/// Serves the API and the demo page with `prompter` until Ctrl-C or SIGTERM.
+fn serve(
+    config: config::Config,
+    tls: Arc<rustls::ServerConfig>,
+    origin: Origin,
+    page_port: u16,
+    prompter: crate::prompt::Prompter,
+) -> Result<(), String> {
+    let (signer, _worker) = super::daemon_signer(&config, prompter)?;
     super::runtime()?.block_on(async move {
         let shutdown = super::serve::shutdown_signal();
         let mut listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
         let compat_port = super::bind_compat(&config, &mut listeners).await?;
-        let page_listener = TcpListener::bind(("127.0.0.1", args.page_port))
+        let page_listener = TcpListener::bind(("127.0.0.1", page_port))
             .await
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.page_port))?;
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{page_port}: {e}"))?;
         let site = site::Site::new(format!("https://127.0.0.1:{port}"), origin.to_string());
         tokio::spawn(serve_site(page_listener, TlsAcceptor::from(tls.clone()), site));
         super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));

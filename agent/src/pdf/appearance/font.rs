@@ -38,7 +38,7 @@ const BOLD: &[&str] = &[
 
 /// Letters only Vietnamese uses: a font without them cannot write the acts' texts (Liberation
 /// Serif 1.x, for one, lacks them; 2.x has them).
-const VIETNAMESE: &str =
+pub(crate) const VIETNAMESE: &str =
     "ĂÂĐÊÔƠƯăâđêôơưẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ";
 
 /// A TrueType font program and the metrics a PDF font needs.

@@ -1,0 +1,128 @@
+//! Every fixed text of the windows, Vietnamese then English, side by side so that a missing
+//! translation shows in review. `{name}` marks a value filled in at run time; both languages
+//! must use the same ones (a test checks).
+
+use super::Lang;
+
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $name:ident: $vi:literal, $en:literal; )*) => {
+        /// A text of the catalogue.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $( $(#[$doc])* $name, )* }
+
+        impl Text {
+            /// Every text, for checks.
+            pub const ALL: &'static [Text] = &[$( Text::$name, )*];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $( (Text::$name, Lang::Vi) => $vi, (Text::$name, Lang::En) => $en, )*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    WindowTitle: "Kyso – Yêu cầu ký số", "Kyso – Signature request";
+    AsksYouToSign: "yêu cầu bạn ký số", "asks you to sign";
+    NeverInPage: "Kyso không bao giờ hỏi PIN trong trang web. Chỉ nhập PIN vào cửa sổ này.",
+        "Kyso never asks for your PIN in a web page. Type it only into this window.";
+
+    /// Heading of the signing act (Decree 30/2020).
+    Act: "Hình thức ký", "Signing act";
+    ActApprove: "Ký duyệt (chữ ký của người có thẩm quyền)", "Approval (the official's signature)";
+    ActIssue: "Ký ban hành (con dấu của cơ quan)", "Issuing (the agency's seal)";
+    ActCopy: "Ký sao y", "Certified copy";
+    ActAppendix: "Ký phụ lục", "Appendix";
+    ActIncoming: "Ký văn bản đến", "Incoming document";
+    ActComment: "Ký ý kiến", "Comment";
+    ActPlain: "Ký số", "Digital signature";
+    ActDetached: "Chữ ký rời (CMS)", "Detached signature (CMS)";
+    ActDigest: "Ký mã băm do cổng thông tin tính", "Signing a hash computed by the portal";
+    Level: "Mức chữ ký", "Signature level";
+
+    Documents: "Tài liệu ({count})", "Documents ({count})";
+    Pages: "{count} trang", "{count} pages";
+    OnePage: "1 trang", "1 page";
+    DigestOnly: "chỉ mã băm", "digest only";
+    View: "Xem", "View";
+    ViewHint: "Mở đúng nội dung sẽ được ký trong trình xem PDF", "Open the exact content to be signed in the PDF viewer";
+    ViewFailed: "Không mở được tài liệu: {reason}", "Cannot open the document: {reason}";
+    ViewChanged: "tệp đã thay đổi kể từ khi được gửi", "the file changed after it was sent";
+    DigestMessage: "Thông điệp (mã băm do cổng thông tin tính)", "Message (hashed by the portal)";
+
+    Certificate: "Chứng thư số", "Certificate";
+    Signer: "Người ký", "Signer";
+    IssuedBy: "Cấp bởi", "Issued by";
+    Expires: "Hết hạn", "Expires";
+    Token: "Thiết bị", "Token";
+    RevocationGood: "Chứng thư hợp lệ, chưa bị thu hồi ({source})", "Certificate valid, not revoked ({source})";
+    RevocationUnknown: "Cảnh báo: không kiểm tra được tình trạng thu hồi của chứng thư (máy chủ OCSP/CRL không phản hồi)",
+        "Warning: the certificate's revocation status could not be checked (OCSP/CRL servers did not answer)";
+
+    PinLabel: "Mã PIN", "PIN";
+    PinHint: "Nhập PIN của thiết bị «{token}», rồi nhấn Ký hoặc Enter.", "Type the PIN of token “{token}”, then press Sign or Enter.";
+    PinPad: "Nhấn Ký, rồi nhập PIN trên bàn phím của thiết bị «{token}».", "Press Sign, then type the PIN on the keypad of token “{token}”.";
+    PinPadWaiting: "Hãy nhập PIN trên bàn phím của thiết bị.", "Type the PIN on the token's keypad.";
+    PinWrong: "PIN không đúng (lần sai thứ {count} trong yêu cầu này). Hãy nhập lại.",
+        "Wrong PIN ({count} wrong in this request). Type it again.";
+    TriesUnknown: "Thiết bị không cho biết số lần thử còn lại; thiết bị sẽ bị khóa nếu nhập sai nhiều lần.",
+        "The token does not say how many tries are left; it locks after too many wrong PINs.";
+    TriesLow: "Lưu ý: đã có lần nhập sai PIN.", "Note: a wrong PIN was entered before.";
+    FinalTry: "Cảnh báo: đây là lần thử cuối, nhập sai thiết bị sẽ bị khóa.",
+        "Warning: this is the final try; a wrong PIN locks the token.";
+    Locked: "Thiết bị đã bị khóa PIN. Không thể ký bằng thiết bị này cho đến khi được mở khóa: hãy liên hệ tổ chức cung cấp chứng thư số (hoặc bộ phận quản trị) để mở khóa bằng mã PUK.",
+        "The token's PIN is locked. It cannot sign until it is unlocked: ask your certificate provider (or your administrator) to unlock it with the PUK.";
+    PinOld: "Mã PIN đã dùng quá 6 tháng ({since}); quy định yêu cầu đổi ít nhất 6 tháng một lần: chạy `kyso-agent change-pin`.",
+        "The token PIN is over 6 months old ({since}); the rules require changing it at least every six months: run `kyso-agent change-pin`.";
+    PinChangedOn: "đổi lần cuối ngày {date}", "last changed on {date}";
+    PinNotChangedSince: "chưa đổi qua Kyso từ ngày {date}", "not changed through Kyso since {date}";
+
+    Sign: "Ký", "Sign";
+    Cancel: "Hủy", "Cancel";
+    Close: "Đóng", "Close";
+    Signing: "Đang ký…", "Signing…";
+    SignedAll: "Đã ký xong {count} tài liệu.", "{count} documents signed.";
+    SignedOne: "Đã ký xong.", "Signed.";
+    NotSigned: "Không ký được: {reason}", "Not signed: {reason}";
+    Cancelled: "Đã hủy yêu cầu ký.", "The signing request was cancelled.";
+    CancelWhileSigning: "Đang dừng: tài liệu đang ký dở sẽ hoàn tất, các tài liệu sau không được ký.",
+        "Stopping: the document being signed is finished, the ones after it are not signed.";
+    Stopped: "Đã dừng theo yêu cầu của bạn.", "Stopped as you asked.";
+}
+
+impl Text {
+    /// The text in `lang` with its `{name}` placeholders replaced by `values`.
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        values.iter().fold(self.get(lang).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(n, _)| n)).collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn both_languages_have_every_text_with_the_same_placeholders() {
+        for text in Text::ALL {
+            let (vi, en) = (text.get(Lang::Vi), text.get(Lang::En));
+            assert!(!vi.trim().is_empty() && !en.trim().is_empty(), "{text:?} is empty");
+            assert_eq!(placeholders(vi), placeholders(en), "{text:?}: placeholders differ");
+        }
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        assert_eq!(Text::Pages.fill(Lang::Vi, &[("count", "3")]), "3 trang");
+        assert_eq!(Text::Pages.fill(Lang::En, &[("count", "3")]), "3 pages");
+    }
+}

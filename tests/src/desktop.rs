@@ -1,0 +1,212 @@
+//! A real X display for the agent's windows: Xvfb, driven with xdotool as a user would (type,
+//! press keys), photographed with xwd, and read back with Tesseract OCR (Vietnamese and
+//! English models) so tests can check what the window says, diacritics included.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An Xvfb server; killed when dropped.
+#[derive(Debug)]
+pub struct Desktop {
+    xvfb: Child,
+    display: String,
+}
+
+impl Desktop {
+    /// Starts Xvfb on a free display number.
+    ///
+    /// # Panics
+    ///
+    /// When Xvfb is missing or does not come up in 10 s.
+    pub fn start() -> Desktop {
+        // Display numbers above any desktop's, unique per process and test.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        for _ in 0..50 {
+            let n = 200 + (std::process::id() % 400) * 8 + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 8;
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let xvfb = Command::new("Xvfb")
+                .arg(format!(":{n}"))
+                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (package xvfb)");
+            let desktop = Desktop { xvfb, display: format!(":{n}") };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if socket.exists() && desktop.xdotool(&["getdisplaygeometry"]).is_ok() {
+                    return desktop;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!("Xvfb did not start");
+    }
+
+    /// The `DISPLAY` value.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    fn xdotool(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new("xdotool").args(args).env("DISPLAY", &self.display).output().expect("xdotool");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        } else {
+            Err(format!("xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr)))
+        }
+    }
+
+    /// The visible windows whose title contains `title`.
+    pub fn windows(&self, title: &str) -> Vec<String> {
+        self.xdotool(&["search", "--onlyvisible", "--name", title])
+            .map(|ids| ids.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits up to `timeout` for one visible window titled with `title`.
+    ///
+    /// # Panics
+    ///
+    /// When none shows.
+    pub fn wait_for_window(&self, title: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(window) = self.windows(title).pop() {
+                return window;
+            }
+            assert!(Instant::now() < deadline, "no window titled {title:?} within {timeout:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits up to `timeout` for every window titled with `title` to go.
+    pub fn wait_until_gone(&self, title: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.windows(title).is_empty() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    /// Types `text` into `window`, as from the keyboard (there is no window manager: the
+    /// window is given the focus first).
+    pub fn type_text(&self, window: &str, text: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]).expect("focus");
+        self.xdotool(&["type", "--delay", "40", text]).expect("type");
+    }
+
+    /// Presses `key` (xdotool's names: `Return`, `Escape`, ...) in `window`.
+    pub fn key(&self, window: &str, key: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]).expect("focus");
+        self.xdotool(&["key", key]).expect("key");
+    }
+
+    /// Presses `keys` one after the other in `window`, `delay_ms` apart.
+    pub fn keys(&self, window: &str, keys: &[&str], delay_ms: u32) {
+        self.xdotool(&["windowfocus", "--sync", window]).expect("focus");
+        let delay = delay_ms.to_string();
+        let args: Vec<&str> = ["key", "--delay", delay.as_str()].into_iter().chain(keys.iter().copied()).collect();
+        self.xdotool(&args).expect("keys");
+    }
+
+    /// Saves the screen as PNG at `path`.
+    ///
+    /// # Panics
+    ///
+    /// When xwd or ImageMagick fail.
+    pub fn screenshot(&self, path: &Path) {
+        let xwd = Command::new("xwd")
+            .args(["-root", "-silent", "-display", &self.display])
+            .output()
+            .expect("xwd (package x11-apps)");
+        assert!(xwd.status.success(), "xwd failed");
+        let mut convert = Command::new("convert")
+            .args(["xwd:-", &format!("png:{}", path.display())])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("convert (package imagemagick)");
+        std::io::Write::write_all(&mut convert.stdin.take().expect("stdin"), &xwd.stdout).expect("write xwd");
+        assert!(convert.wait().expect("convert").success(), "convert failed");
+    }
+
+    /// The title of `window`.
+    pub fn window_name(&self, window: &str) -> String {
+        self.xdotool(&["getwindowname", window]).unwrap_or_default()
+    }
+
+    /// Where `window` is on the screen: width, height, x, y.
+    fn geometry(&self, window: &str) -> Option<(u32, u32, i32, i32)> {
+        let shell = self.xdotool(&["getwindowgeometry", "--shell", window]).ok()?;
+        let value = |key: &str| {
+            shell
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.trim().parse::<i64>().ok())
+        };
+        Some((
+            u32::try_from(value("WIDTH")?).ok()?,
+            u32::try_from(value("HEIGHT")?).ok()?,
+            i32::try_from(value("X")?).ok()?,
+            i32::try_from(value("Y")?).ok()?,
+        ))
+    }
+
+    /// Saves the screen as `name`.png among the test artifacts, and returns what Tesseract
+    /// reads in `window` (cut out and enlarged, which it reads far better), spaces collapsed.
+    pub fn screenshot_text(&self, name: &str, window: &str) -> String {
+        let path = artifacts().join(format!("{name}.png"));
+        self.screenshot(&path);
+        let enlarged = artifacts().join(format!("{name}.ocr.png"));
+        let mut convert = Command::new("convert");
+        convert.arg(&path);
+        if let Some((width, height, x, y)) = self.geometry(window) {
+            convert.args(["-crop", &format!("{width}x{height}+{x}+{y}"), "+repage"]);
+        }
+        let status = convert.args(["-resize", "200%", "-colorspace", "Gray"]).arg(&enlarged).status().expect("convert");
+        assert!(status.success(), "convert failed");
+        let out = Command::new("tesseract")
+            .arg(&enlarged)
+            .args(["-", "-l", "vie+eng", "--psm", "3"])
+            .stderr(Stdio::null())
+            .output()
+            .expect("tesseract (packages tesseract-ocr, tesseract-ocr-vie)");
+        let _ = std::fs::remove_file(&enlarged);
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Takes screenshots named `name` until Tesseract reads `needle` in `window` (a window may
+    /// take a moment to paint), up to `timeout`; returns the last text read.
+    pub fn wait_for_text(&self, name: &str, window: &str, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.screenshot_text(name, window);
+            if text.contains(needle) || Instant::now() >= deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// Where screenshots go: `target/test-artifacts/windows`, kept after the run for people to look at.
+pub fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-artifacts/windows");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
