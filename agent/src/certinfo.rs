@@ -142,6 +142,12 @@ pub fn common_name(cert: &Certificate) -> String {
     subject_attribute(cert, const_oid::db::rfc4519::CN).unwrap_or_else(|| subject(cert))
 }
 
+/// Returns the issuer's common name, or the whole issuer when it has none.
+pub fn issuer_name(cert: &Certificate) -> String {
+    name_attribute(&cert.tbs_certificate.issuer, const_oid::db::rfc4519::CN)
+        .unwrap_or_else(|| cert.tbs_certificate.issuer.to_string())
+}
+
 /// The subject's organisation (O), as appearances show it.
 pub fn organization(cert: &Certificate) -> Option<String> {
     subject_attribute(cert, const_oid::db::rfc4519::O)
@@ -154,7 +160,12 @@ pub fn email(cert: &Certificate) -> Option<String> {
 
 /// The first value of a subject attribute, as text (UTF8String, PrintableString or IA5String).
 fn subject_attribute(cert: &Certificate, oid: const_oid::ObjectIdentifier) -> Option<String> {
-    cert.tbs_certificate.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
+    name_attribute(&cert.tbs_certificate.subject, oid)
+}
+
+/// The first value of an attribute of `name`, as text.
+fn name_attribute(name: &x509_cert::name::Name, oid: const_oid::ObjectIdentifier) -> Option<String> {
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
         let any = der::asn1::AnyRef::from(&atv.value);
         der::asn1::Utf8StringRef::try_from(any)
             .map(|s| s.as_str().to_owned())

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cades;
+pub mod certificate_choices;
 pub mod certinfo;
 pub mod cli;
 pub mod config;

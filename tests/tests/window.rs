@@ -235,3 +235,46 @@ async fn without_a_display_the_request_fails_clearly_and_the_agent_keeps_serving
     }
     assert_eq!(agent.client().get("/v1/status").await.status, 200, "the agent still serves");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_calls_let_the_user_choose_the_certificate_and_remember_it() {
+    let pki = Pki::shared();
+    let desktop = Desktop::start();
+    // No compat.certificate: the user chooses (plugin calls come to the main port).
+    let agent = window_agent(pki, &desktop, "");
+    let cert_info = || {
+        let client = agent.client();
+        tokio::spawn(async move { client.plugin_call("GetCertInfo", PORTAL, "{}").await.expect("upgrade") })
+    };
+    let chooser = |desktop: &Desktop| {
+        let window = desktop.wait_for_window(TITLE, WAIT);
+        assert_eq!(desktop.window_name(&window), "Kyso – Chọn chứng thư số");
+        window
+    };
+
+    // Several certificates can sign: the chooser lists them, Down then Enter picks the second.
+    let call = cert_info();
+    let window = chooser(&desktop);
+    let seen = desktop.wait_for_text("chooser-vi", &window, "Nguyễn Văn An", WAIT);
+    assert!(seen.contains("Cấp bởi") && seen.contains("Hết hạn"), "OCR read: {seen}");
+    desktop.keys(&window, &["Down", "Return"], 100);
+    let first = tokio::time::timeout(WAIT, call).await.expect("answered").expect("task");
+    assert_eq!(first["Status"], 0, "{first}");
+    let chosen = first["CertInfo"]["Subject"].as_str().expect("Subject").to_owned();
+    assert!(desktop.wait_until_gone(TITLE, WAIT));
+
+    // The next call from the same origin opens on that certificate: Enter keeps it.
+    let call = cert_info();
+    let window = chooser(&desktop);
+    desktop.key(&window, "Return");
+    let again = tokio::time::timeout(WAIT, call).await.expect("answered").expect("task");
+    assert_eq!(again["CertInfo"]["Subject"], chosen.as_str(), "the last choice for the origin comes first");
+
+    // Escape cancels the call.
+    let call = cert_info();
+    let window = chooser(&desktop);
+    desktop.key(&window, "Escape");
+    let cancelled = tokio::time::timeout(WAIT, call).await.expect("answered").expect("task");
+    assert_ne!(cancelled["Status"], 0, "{cancelled}");
+    assert!(agent.log().contains("user_cancelled") || cancelled.to_string().contains("hủy"), "{cancelled}");
+}

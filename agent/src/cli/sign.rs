@@ -147,7 +147,8 @@ fn sign_with(config: &config::Config, args: &Args, prompter: Prompter) -> Result
         .with_trust(super::trust(config)?)
         .with_audit(crate::audit::Audit::open(&config.audit)?)
         .with_pin_ages(crate::pin_age::PinAges::for_this_user())
-        .with_personal_images(crate::personal_images::PersonalImages::for_this_user());
+        .with_personal_images(crate::personal_images::PersonalImages::for_this_user())
+        .with_certificate_choices(crate::certificate_choices::CertificateChoices::for_this_user());
     let runtime = super::runtime()?;
     let certificate = match &args.cert {
         Some(thumbprint) => thumbprint.clone(),
@@ -335,13 +336,21 @@ async fn only_certificate(signer: &Signer) -> Result<String, String> {
     match found.as_slice() {
         [] => Err("no certificate on the present tokens / không có chứng thư số nào".into()),
         [one] => Ok(hex::encode(one.thumbprint)),
-        many => Err(format!(
-            "several certificates are present; choose one with --cert:\n{}",
-            many.iter()
-                .map(|c| format!("  {} ({})", hex::encode(c.thumbprint), c.token.label))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )),
+        many => {
+            // Kyso's window lets the user choose; other prompters need --cert.
+            let ders: Vec<&[u8]> = many.iter().map(|c| c.der.as_slice()).collect();
+            let tokens: Vec<String> = many.iter().map(|c| c.token.label.clone()).collect();
+            match signer.choose_certificate(CLI_ORIGIN, &ders, &tokens).await.map_err(|e| super::explain(&e))? {
+                Some(index) => Ok(hex::encode(many[index].thumbprint)),
+                None => Err(format!(
+                    "several certificates are present; choose one with --cert:\n{}",
+                    many.iter()
+                        .map(|c| format!("  {} ({})", hex::encode(c.thumbprint), c.token.label))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )),
+            }
+        }
     }
 }
 

@@ -80,6 +80,10 @@ catalogue! {
     PinChangedOn: "đổi lần cuối ngày {date}", "last changed on {date}";
     PinNotChangedSince: "chưa đổi qua Kyso từ ngày {date}", "not changed through Kyso since {date}";
 
+    ChooseTitle: "Kyso – Chọn chứng thư số", "Kyso – Choose a certificate";
+    ChooseHint: "Chọn chứng thư số để ký (phím ↑ ↓), rồi nhấn Tiếp tục hoặc Enter.",
+        "Choose the certificate to sign with (keys ↑ ↓), then press Continue or Enter.";
+    Continue: "Tiếp tục", "Continue";
     Sign: "Ký", "Sign";
     Cancel: "Hủy", "Cancel";
     Close: "Đóng", "Close";

@@ -90,6 +90,30 @@ pub struct ConsentRequest {
     pub reminder: Option<Bilingual>,
 }
 
+/// A certificate the chooser lists.
+#[derive(Debug, Clone)]
+pub struct CertificateChoice {
+    /// The holder's name.
+    pub subject: String,
+    /// The issuer's name.
+    pub issuer: String,
+    /// The last day.
+    pub expires: String,
+    /// The token's label.
+    pub token: String,
+}
+
+/// Which certificate to sign with, for a caller that does not say.
+#[derive(Debug, Clone)]
+pub struct ChooseRequest {
+    /// Who asks.
+    pub origin: String,
+    /// The certificates that can sign.
+    pub choices: Vec<CertificateChoice>,
+    /// The one selected first (the last chosen for this origin).
+    pub preselected: usize,
+}
+
 /// What the user answered.
 #[derive(Debug)]
 pub enum Consent {
@@ -178,6 +202,21 @@ impl Prompter {
             Err(error) => return Err(PromptError::Pinentry(error)),
         };
         Ok(Answer { consent, window: None })
+    }
+}
+
+impl Prompter {
+    /// Asks which certificate to sign with: `Ok(Some(index))`, or `Ok(None)` when the user
+    /// cancels. Only Kyso's window can ask; other prompters give `Err(None)`.
+    ///
+    /// # Errors
+    ///
+    /// `None` when this prompter has no chooser; [`PromptError`] when the window cannot open.
+    pub async fn choose(&self, request: ChooseRequest) -> Result<Option<usize>, Option<PromptError>> {
+        match self {
+            Self::Window { ui, timeout, lang } => ui.choose(request, *lang, *timeout).await.map_err(Some),
+            Self::Pinentry { .. } | Self::Given(_) => Err(None),
+        }
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Signer {
     pin_ages: Option<crate::pin_age::PinAges>,
     /// The user's signature and seal images, per certificate.
     personal_images: Option<crate::personal_images::PersonalImages>,
+    /// The certificate last chosen per origin, for the chooser.
+    certificate_choices: Option<crate::certificate_choices::CertificateChoices>,
 }
 
 impl Signer {
@@ -63,6 +65,60 @@ impl Signer {
             audit: crate::audit::Audit::none(),
             pin_ages: None,
             personal_images: None,
+            certificate_choices: None,
+        }
+    }
+
+    /// Remembers in `choices` the certificate the user picks per origin.
+    pub fn with_certificate_choices(mut self, choices: Option<crate::certificate_choices::CertificateChoices>) -> Self {
+        self.certificate_choices = choices;
+        self
+    }
+
+    /// Lets the user pick which of `certificates` (DER, on the tokens labelled `tokens`) signs
+    /// for `origin`, the last one chosen there first; remembers the choice. `Ok(None)` when
+    /// the prompter has no chooser (pinentry).
+    ///
+    /// # Errors
+    ///
+    /// `user_cancelled` when the user cancels; `prompter_unavailable` when the window cannot
+    /// open; `busy` when too many requests wait.
+    pub async fn choose_certificate(
+        &self,
+        origin: &str,
+        certificates: &[&[u8]],
+        tokens: &[String],
+    ) -> Result<Option<usize>, ApiError> {
+        let thumbprints: Vec<String> = certificates.iter().map(|der| hex::encode(certinfo::thumbprint(der))).collect();
+        let remembered = self.certificate_choices.as_ref().and_then(|c| c.get(origin));
+        let preselected = remembered.and_then(|t| thumbprints.iter().position(|p| *p == t)).unwrap_or(0);
+        let choices = certificates
+            .iter()
+            .zip(tokens)
+            .map(|(der, token)| {
+                let cert = certinfo::parse(der).map_err(|e| ApiError::with(ErrorCode::TokenError, e))?;
+                Ok(crate::prompt::CertificateChoice {
+                    subject: certinfo::common_name(&cert),
+                    issuer: certinfo::issuer_name(&cert),
+                    expires: certinfo::date(cert.tbs_certificate.validity.not_after),
+                    token: token.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let request = crate::prompt::ChooseRequest { origin: origin.to_owned(), choices, preselected };
+        let _on_screen = self.admit().await?;
+        match self.prompter.choose(request).await {
+            Ok(Some(index)) => {
+                if let Some(record) = &self.certificate_choices
+                    && let Err(error) = record.set(origin, &thumbprints[index])
+                {
+                    tracing::warn!(%error, "cannot remember the certificate chosen");
+                }
+                Ok(Some(index))
+            }
+            Ok(None) => Err(ApiError::new(ErrorCode::UserCancelled)),
+            Err(Some(error)) => Err(error.into()),
+            Err(None) => Ok(None),
         }
     }
 

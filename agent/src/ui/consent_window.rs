@@ -23,8 +23,8 @@ const POLL: Duration = Duration::from_millis(150);
 const WARNING: Color32 = Color32::from_rgb(0xB0, 0x3A, 0x00);
 const ERROR: Color32 = Color32::from_rgb(0xB0, 0x00, 0x20);
 const GOOD: Color32 = Color32::from_rgb(0x1B, 0x6E, 0x20);
-const SIGN: Color32 = Color32::from_rgb(0x0B, 0x57, 0xD0);
-const BUTTON: egui::Vec2 = egui::vec2(96.0, 32.0);
+pub(super) const SIGN: Color32 = Color32::from_rgb(0x0B, 0x57, 0xD0);
+pub(super) const BUTTON: egui::Vec2 = egui::vec2(96.0, 32.0);
 
 enum Stage {
     /// Waiting for the PIN (or, for a PIN pad, for Sign) until `deadline`.
@@ -373,7 +373,7 @@ impl ConsentWindow {
 }
 
 /// A row of buttons from the right edge, only as tall as they are.
-fn buttons_row(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+pub(super) fn buttons_row(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     let size = egui::vec2(ui.available_width(), BUTTON.y);
     ui.allocate_ui_with_layout(size, Layout::right_to_left(Align::Center), add);
 }
@@ -389,11 +389,6 @@ fn message(code: kyso_protocol::ErrorCode, lang: Lang) -> &'static str {
 impl eframe::App for ConsentWindow {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         if self.first_frame {
-            // Light, like the documents and forms clerks work with, whatever the desktop's theme.
-            let mut visuals = egui::Visuals::light();
-            // Fields and buttons outlined, so the PIN field shows before it has the focus.
-            visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(150));
-            ctx.set_visuals(visuals);
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
         }
         self.follow_request(ctx);

@@ -2,6 +2,7 @@
 //! the token worker run on others. Requests reach the UI thread through a [`UiHandle`]; each
 //! gets its own window, one at a time, in the order asked.
 
+mod chooser_window;
 mod consent_window;
 mod fonts;
 mod session;
@@ -14,8 +15,9 @@ use std::sync::mpsc;
 pub use fonts::{covers, vietnamese_face};
 pub use session::{Session, Summary, UiHandle};
 
+use chooser_window::ChooserWindow;
 use consent_window::ConsentWindow;
-use session::Opened;
+use session::Job;
 
 /// Runs `work` on a new thread and the windows it asks for on this one, until `work` returns
 /// and every [`UiHandle`] it made is gone; returns what `work` returned.
@@ -31,9 +33,9 @@ pub fn run_beside<R: Send + 'static>(work: impl FnOnce(UiHandle) -> R + Send + '
     if face.is_none() {
         tracing::warn!("no system font with Vietnamese letters found; the windows use egui's own");
     }
-    while let Ok(opened) = requests.recv() {
+    while let Ok(job) = requests.recv() {
         waiting.fetch_sub(1, Ordering::SeqCst);
-        show(opened, face.clone());
+        show(job, face.clone());
     }
     match worker.join() {
         Ok(result) => result,
@@ -41,16 +43,23 @@ pub fn run_beside<R: Send + 'static>(work: impl FnOnce(UiHandle) -> R + Send + '
     }
 }
 
-/// Shows one request's window until it closes. A window that cannot open drops the request's
-/// channels, which the request sees as [`crate::prompt::PromptError::Window`].
-fn show(opened: Opened, face: Option<Arc<Vec<u8>>>) {
-    let title = crate::i18n::Text::WindowTitle.get(opened.lang);
+/// Shows one window until it closes. A window that cannot open drops the request's channels,
+/// which the request sees as [`crate::prompt::PromptError::Window`].
+fn show(job: Job, face: Option<Arc<Vec<u8>>>) {
+    let (title, size, lang) = match &job {
+        Job::Consent(opened) => {
+            (crate::i18n::Text::WindowTitle, ConsentWindow::size(opened.request.documents.len()), opened.lang)
+        }
+        Job::Choose(choosing) => {
+            (crate::i18n::Text::ChooseTitle, ChooserWindow::size(choosing.request.choices.len()), choosing.lang)
+        }
+    };
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
-            .with_title(title)
+            .with_title(title.get(lang))
             .with_app_id("kyso-agent")
-            .with_inner_size(ConsentWindow::size(opened.request.documents.len()))
-            .with_min_inner_size([480.0, 380.0])
+            .with_inner_size(size)
+            .with_min_inner_size([480.0, 300.0])
             .with_always_on_top()
             .with_active(true),
         centered: true,
@@ -63,10 +72,22 @@ fn show(opened: Opened, face: Option<Arc<Vec<u8>>>) {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx, face);
-            Ok(Box::new(ConsentWindow::new(opened)))
+            style(&cc.egui_ctx);
+            Ok(match job {
+                Job::Consent(opened) => Box::new(ConsentWindow::new(*opened)) as Box<dyn eframe::App>,
+                Job::Choose(choosing) => Box::new(ChooserWindow::new(choosing)),
+            })
         }),
     );
     if let Err(error) = result {
-        tracing::error!(%error, "cannot show the consent window");
+        tracing::error!(%error, "cannot show a window");
     }
+}
+
+/// Light, like the documents and forms clerks work with, whatever the desktop's theme; fields
+/// and buttons outlined, so the PIN field shows before it has the focus.
+fn style(ctx: &eframe::egui::Context) {
+    let mut visuals = eframe::egui::Visuals::light();
+    visuals.widgets.inactive.bg_stroke = eframe::egui::Stroke::new(1.0, eframe::egui::Color32::from_gray(150));
+    ctx.set_visuals(visuals);
 }

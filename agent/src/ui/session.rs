@@ -11,7 +11,7 @@ use kyso_protocol::{ErrorCode, PinState};
 use tokio::sync::mpsc as async_mpsc;
 
 use crate::i18n::Lang;
-use crate::prompt::{Consent, ConsentRequest, PromptError};
+use crate::prompt::{ChooseRequest, Consent, ConsentRequest, PromptError};
 use crate::token::Progress;
 
 /// What the request tells its window after an answer.
@@ -34,7 +34,23 @@ pub struct Summary {
     pub total: usize,
 }
 
-/// A window to open, as the UI thread receives it.
+/// What the UI thread is asked to show.
+#[derive(Debug)]
+pub enum Job {
+    Consent(Box<Opened>),
+    Choose(Choosing),
+}
+
+/// A certificate chooser to show; the answer is the index chosen, `None` for Cancel.
+#[derive(Debug)]
+pub struct Choosing {
+    pub request: ChooseRequest,
+    pub lang: Lang,
+    pub timeout: Duration,
+    pub answer: tokio::sync::oneshot::Sender<Option<usize>>,
+}
+
+/// A consent window to open, as the UI thread receives it.
 #[derive(Debug)]
 pub struct Opened {
     pub request: ConsentRequest,
@@ -53,7 +69,7 @@ pub struct Opened {
 /// gone.
 #[derive(Debug, Clone)]
 pub struct UiHandle {
-    pub(super) windows: mpsc::Sender<Opened>,
+    pub(super) windows: mpsc::Sender<Job>,
     pub(super) waiting: Arc<AtomicUsize>,
 }
 
@@ -76,12 +92,33 @@ impl UiHandle {
             progress: progress.clone(),
             waiting: self.waiting.clone(),
         };
+        self.send(Job::Consent(Box::new(opened)))?;
+        Ok(Session { answers: answers_rx, events: events_tx, progress, timeout })
+    }
+
+    /// Shows the certificate chooser for `request`; returns the index chosen, `None` when the
+    /// user cancels or lets it time out.
+    ///
+    /// # Errors
+    ///
+    /// [`PromptError::Window`] when the UI thread has stopped or the window cannot open.
+    pub async fn choose(
+        &self,
+        request: ChooseRequest,
+        lang: Lang,
+        timeout: Duration,
+    ) -> Result<Option<usize>, PromptError> {
+        let (answer, chosen) = tokio::sync::oneshot::channel();
+        self.send(Job::Choose(Choosing { request, lang, timeout, answer }))?;
+        chosen.await.map_err(|_| PromptError::Window("the certificate chooser could not be shown (see the log)".into()))
+    }
+
+    fn send(&self, job: Job) -> Result<(), PromptError> {
         self.waiting.fetch_add(1, Ordering::SeqCst);
-        self.windows.send(opened).map_err(|_| {
+        self.windows.send(job).map_err(|_| {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             PromptError::Window("the window thread has stopped".into())
-        })?;
-        Ok(Session { answers: answers_rx, events: events_tx, progress, timeout })
+        })
     }
 }
 

@@ -83,7 +83,7 @@ impl Operation {
 /// Runs `operation` on the message `text` from a page of `origin`, and returns the reply text.
 pub async fn run(api: &Api, origin: &str, operation: Operation, text: &str) -> String {
     if operation == Operation::GetCertInfo {
-        return cert_info(api).await.unwrap_or_else(|error| Reply::error(&error)).into_text();
+        return cert_info(api, origin).await.unwrap_or_else(|error| Reply::error(&error)).into_text();
     }
     let mut request = match Loose::parse(text) {
         Ok(request) => request,
@@ -104,8 +104,9 @@ pub async fn run(api: &Api, origin: &str, operation: Operation, text: &str) -> S
     reply.into_text()
 }
 
-/// The certificate plugin calls sign with: `compat.certificate`, else the only usable one.
-async fn certificate(api: &Api) -> Result<(Vec<u8>, x509_cert::Certificate), ApiError> {
+/// The certificate plugin calls sign with: `compat.certificate`, else the only usable one,
+/// else the one the user picks in Kyso's chooser (as the plugin itself let them).
+async fn certificate(api: &Api, origin: &str) -> Result<(Vec<u8>, x509_cert::Certificate), ApiError> {
     let found = api.signer.tokens().certificates().await?;
     if found.is_empty() {
         return Err(ApiError::new(ErrorCode::TokenAbsent));
@@ -128,18 +129,25 @@ async fn certificate(api: &Api) -> Result<(Vec<u8>, x509_cert::Certificate), Api
                 None => "no certificate on the present tokens can sign now".into(),
             },
         )),
-        many => Err(ApiError::with(
-            ErrorCode::CertificateNotFound,
-            format!(
-                "{} certificates can sign; the administrator chooses one for plugin calls (compat.certificate)",
-                many.len()
-            ),
-        )),
+        many => {
+            let ders: Vec<&[u8]> = many.iter().map(|(c, _)| c.der.as_slice()).collect();
+            let tokens: Vec<String> = many.iter().map(|(c, _)| c.token.label.clone()).collect();
+            match api.signer.choose_certificate(origin, &ders, &tokens).await? {
+                Some(index) => Ok((many[index].0.der.clone(), many[index].1.clone())),
+                None => Err(ApiError::with(
+                    ErrorCode::CertificateNotFound,
+                    format!(
+                        "{} certificates can sign; the administrator chooses one for plugin calls (compat.certificate), or prompt = \"window\" lets the user choose",
+                        many.len()
+                    ),
+                )),
+            }
+        }
     }
 }
 
-async fn cert_info(api: &Api) -> Result<Reply, ApiError> {
-    let (der, cert) = certificate(api).await?;
+async fn cert_info(api: &Api, origin: &str) -> Result<Reply, ApiError> {
+    let (der, cert) = certificate(api, origin).await?;
     let validity = &cert.tbs_certificate.validity;
     let mut reply = Reply::ok();
     reply.set(
@@ -185,7 +193,7 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         return Err(ApiError::bad_request("FileName (the document's address) is missing"));
     }
     let act = operation.act();
-    let (der, _) = certificate(api).await?;
+    let (der, _) = certificate(api, origin).await?;
     let thumbprint = hex::encode(certinfo::thumbprint(&der));
     // The user's own image for this certificate first, then the configured one.
     let own = ImageKind::for_act(act).and_then(|kind| api.signer.personal_image(&thumbprint, kind));
@@ -326,7 +334,7 @@ async fn sign_message(api: &Api, origin: &str, request: &mut Loose) -> Result<Re
     if let Some(encode) = request.text("Encode").filter(|e| !e.eq_ignore_ascii_case("RSA")) {
         request.ignored.push(format!("Encode {encode:?} ignored: the key's own scheme is used"));
     }
-    let (der, _) = certificate(api).await?;
+    let (der, _) = certificate(api, origin).await?;
     let thumbprint = hex::encode(certinfo::thumbprint(&der));
     let (signature, der) = api.signer.sign_digest(origin, &thumbprint, digest, value).await?;
     let mut reply = Reply::ok();
