@@ -278,3 +278,37 @@ async fn plugin_calls_let_the_user_choose_the_certificate_and_remember_it() {
     assert_ne!(cancelled["Status"], 0, "{cancelled}");
     assert!(agent.log().contains("user_cancelled") || cancelled.to_string().contains("hủy"), "{cancelled}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_previews_where_a_visible_signature_goes() {
+    let pki = Pki::shared();
+    let desktop = Desktop::start();
+    let agent = window_agent(pki, &desktop, "");
+    let input = agent.path("to-trinh.pdf");
+    pdfs::write_simple(&input, 2, "");
+    let image = agent.path("chu-ky.png");
+    kyso_tests::images::signature(&image);
+    let body = json!({
+        "certificate": pki.thumbprint("person-rsa"),
+        "pdf_base64": B64.encode(std::fs::read(&input).expect("read")),
+        "document_name": "Tờ trình.pdf",
+        "act": "approve",
+        "image_base64": B64.encode(std::fs::read(&image).expect("read")),
+    });
+    let client = agent.client();
+    let task = tokio::spawn(async move { client.post_json("/v1/sign/pdf", &body).await });
+    let window = desktop.wait_for_window(TITLE, WAIT);
+    let seen = desktop.wait_for_text("preview-vi", &window, "Vị trí chữ ký", WAIT);
+    // Approve goes under the text of the last page (Decree 30), with the image inside.
+    assert!(
+        seen.contains("Vị trí chữ ký") && seen.contains("Trang 2/2") && seen.contains("Ký duyệt"),
+        "OCR read: {seen}"
+    );
+    desktop.type_text(&window, PIN);
+    desktop.key(&window, "Return");
+    let reply = finished(task).await;
+    assert_eq!(reply.status, 200, "{}\n{}", String::from_utf8_lossy(&reply.body), agent.log());
+    let output = agent.path("to-trinh-signed.pdf");
+    std::fs::write(&output, B64.decode(reply.json()["pdf_base64"].as_str().expect("signed")).expect("b64")).expect("w");
+    check_signed(pki, &input, &output);
+}

@@ -51,6 +51,8 @@ catalogue! {
     ViewHint: "Mở đúng nội dung sẽ được ký trong trình xem PDF", "Open the exact content to be signed in the PDF viewer";
     ViewFailed: "Không mở được tài liệu: {reason}", "Cannot open the document: {reason}";
     ViewChanged: "tệp đã thay đổi kể từ khi được gửi", "the file changed after it was sent";
+    SignaturePlace: "Vị trí chữ ký", "Where the signature goes";
+    PageOf: "Trang {page}/{pages}", "Page {page} of {pages}";
     DigestMessage: "Thông điệp (mã băm do cổng thông tin tính)", "Message (hashed by the portal)";
 
     Certificate: "Chứng thư số", "Certificate";

@@ -28,7 +28,7 @@ pub use acts::{ActContent, Fonts};
 pub use error::PdfError;
 pub use file::PdfFile;
 pub use placeholder::SignatureInfo;
-pub use prepare::{Placement, Plan, Prepared, Visible, prepare};
+pub use prepare::{Placed, Placement, Plan, Prepared, Visible, prepare};
 pub use signatures::{EmbeddedSignature, SignatureKind};
 
 /// Now, in Vietnam's time zone (UTC+7, no daylight saving): the time signatures show, whatever

@@ -99,6 +99,18 @@ impl std::fmt::Debug for Plan<'_> {
     }
 }
 
+/// Where a visible signature lands, as the page is displayed (rotation applied), for the
+/// consent window's preview.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// The page, from 1.
+    pub page: u32,
+    /// The page's displayed width and height, in points.
+    pub page_size: (f32, f32),
+    /// The signature's rectangle on it (x1, y1, x2, y2; origin bottom left), in points.
+    pub rect: [f32; 4],
+}
+
 /// A revision written to a temporary file, waiting for its CMS.
 #[derive(Debug)]
 pub struct Prepared {
@@ -113,6 +125,8 @@ pub struct Prepared {
     pub pages: u32,
     /// The field that receives the signature.
     pub field_name: String,
+    /// Where a new visible signature goes; `None` for invisible ones and existing fields.
+    pub placed: Option<Placed>,
     contents_offset: u64,
     capacity: usize,
 }
@@ -140,6 +154,7 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
     objects.set(signature, Object::Null);
 
     let pdfa1 = is_pdfa1(&file)?;
+    let mut placed = None;
     let field_name = match &plan.placement {
         Placement::Field(name) => {
             let field = form::find(&file, name)?;
@@ -167,17 +182,20 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         Placement::Rect { page, rect } => {
             let index = page.checked_sub(1).ok_or_else(|| PdfError::Placement("pages are numbered from 1".into()))?;
             let page = file.page(index)?;
+            placed = Some(Placed { page: index + 1, page_size: page.displayed_size(), rect: *rect });
             add_visible(&file, &mut objects, plan, signature, &page, *rect, pdfa1)?
         }
         Placement::Anchor { text, page } => {
             let visible = plan.visible.ok_or_else(|| PdfError::Placement("an anchor needs an act to draw".into()))?;
             let (page, rect) = anchored_place(&file, visible.content, text, *page, pages)?;
+            placed = place_of(&file, &page, rect, pages);
             add_visible(&file, &mut objects, plan, signature, &page, rect, pdfa1)?
         }
         Placement::Default { page } => {
             let visible =
                 plan.visible.ok_or_else(|| PdfError::Placement("a default position needs an act to draw".into()))?;
             let (page, rect) = default_place(&file, visible.content, *page, pages)?;
+            placed = place_of(&file, &page, rect, pages);
             add_visible(&file, &mut objects, plan, signature, &page, rect, pdfa1)?
         }
     };
@@ -231,9 +249,16 @@ pub fn prepare(input: &Path, out_dir: &Path, plan: &Plan<'_>) -> Result<Prepared
         input_len,
         pages,
         field_name,
+        placed,
         contents_offset,
         capacity: placeholder.capacity,
     })
+}
+
+/// `page`'s number and the rectangle on it, found among the document's `pages`.
+fn place_of(file: &PdfFile, page: &crate::pdf::file::Page, rect: [f32; 4], pages: u32) -> Option<Placed> {
+    let index = (0..pages).find(|i| file.page(*i).is_ok_and(|p| p.id == page.id))?;
+    Some(Placed { page: index + 1, page_size: page.displayed_size(), rect })
 }
 
 /// A certified document allows no change (DocMDP P=1), or signing only into its existing

@@ -59,6 +59,15 @@ pub struct DocumentSummary {
     pub pages: Option<u32>,
     /// The exact bytes consented to, on disk, for the window's viewer; `None` for digests.
     pub file: Option<PathBuf>,
+    /// Where a visible signature goes, for the window's preview.
+    pub preview: Option<Preview>,
+}
+
+/// A visible signature's place on its page, and the image drawn there (PNG or JPEG), if any.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub placed: crate::pdf::Placed,
+    pub image: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// What the user is asked to agree to.

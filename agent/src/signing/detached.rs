@@ -78,6 +78,7 @@ impl Signer {
             digest: (input.digest_algorithm.as_str().to_uppercase(), hex::encode(&input.digest)),
             pages: None,
             file: input.content_file.as_ref().map(|f| f.path().to_owned()),
+            preview: None,
         }];
         let signature = self
             .consent_and_sign(trail, &chosen, documents, input.digest_algorithm, vec![prepared.to_sign().to_vec()])

@@ -299,6 +299,7 @@ impl Signer {
             digest: (digest.as_str().to_uppercase(), hex::encode(&value)),
             pages: None,
             file: None,
+            preview: None,
         }];
         let mut pin = self.consent(trail, &chosen, documents).await?;
         let signature = self

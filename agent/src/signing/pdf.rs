@@ -201,6 +201,7 @@ impl Signer {
         };
         let capacity = reserve(cms_size(&chosen, batch.digest, sample_token.as_deref())?);
         let PdfBatch { digest, info, time, documents, look, level, .. } = batch;
+        let mut preview_image = None;
         let content = match look {
             Some(mut look) => {
                 // An act that draws an image, asked without one: the signer's own, if imported.
@@ -209,6 +210,7 @@ impl Signer {
                 {
                     look.image = self.personal_image(&hex::encode(chosen.thumbprint), kind);
                 }
+                preview_image = look.image.clone().map(Arc::new);
                 Some(act_content(look, &chosen, time)?)
             }
             None => None,
@@ -243,6 +245,7 @@ impl Signer {
                 digest: ("SHA-256".into(), hex::encode(&prepared.input_sha256)),
                 pages: Some(prepared.pages),
                 file: Some(revision.documents[*index].input.clone()),
+                preview: prepared.placed.map(|placed| crate::prompt::Preview { placed, image: preview_image.clone() }),
             })
             .collect();
         let mut pin = self.consent(trail, &chosen, summaries).await?;

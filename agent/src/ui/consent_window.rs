@@ -11,6 +11,7 @@ use eframe::egui::{self, Align, Color32, Key, Layout, RichText};
 use kyso_protocol::PinState;
 use zeroize::Zeroize;
 
+use super::preview::{self, PreviewImage};
 use super::session::{Event, Opened, Summary};
 use super::viewer::{ViewError, ViewerCopies};
 use crate::i18n::{Lang, Text};
@@ -47,6 +48,9 @@ pub struct ConsentWindow {
     first_frame: bool,
     viewer: ViewerCopies,
     view_error: Option<String>,
+    /// The document whose signature place is previewed.
+    previewed: usize,
+    preview_image: PreviewImage,
     /// An answer was sent for the current question.
     answered: bool,
 }
@@ -71,13 +75,18 @@ impl ConsentWindow {
             first_frame: true,
             viewer: ViewerCopies::new(),
             view_error: None,
+            previewed: 0,
+            preview_image: PreviewImage::default(),
             answered: false,
         }
     }
 
-    /// The window's size: room for the heading, the certificate and up to a few documents.
-    pub fn size(documents: usize) -> [f32; 2] {
-        [600.0, 470.0 + 26.0 * documents.min(6) as f32]
+    /// The window's size: room for the heading, the certificate, up to a few documents, and
+    /// the preview when a signature is visible.
+    pub fn size(request: &crate::prompt::ConsentRequest) -> [f32; 2] {
+        let documents = request.documents.len().min(6) as f32;
+        let preview = if request.documents.iter().any(|d| d.preview.is_some()) { 200.0 } else { 0.0 };
+        [600.0, 470.0 + 26.0 * documents + preview]
     }
 
     fn t(&self, text: Text) -> &'static str {
@@ -187,6 +196,7 @@ impl ConsentWindow {
         let count = self.opened.request.documents.len().to_string();
         ui.label(RichText::new(Text::Documents.fill(self.lang(), &[("count", &count)])).strong());
         let mut view = None;
+        let mut preview_of = None;
         egui::ScrollArea::vertical().max_height(170.0).id_salt("documents").show(ui, |ui| {
             for (index, doc) in self.opened.request.documents.iter().enumerate() {
                 ui.horizontal(|ui| {
@@ -207,7 +217,15 @@ impl ConsentWindow {
                     {
                         view = Some(index);
                     }
-                    ui.label(RichText::new(&doc.name).strong());
+                    let name = RichText::new(&doc.name).strong();
+                    if doc.preview.is_some() && self.opened.request.documents.len() > 1 {
+                        // In a batch, a name shows that document's signature place.
+                        if ui.selectable_label(self.previewed == index, name).clicked() {
+                            preview_of = Some(index);
+                        }
+                    } else {
+                        ui.label(name);
+                    }
                     ui.label(RichText::new(facts.join(" · ")).weak());
                 });
             }
@@ -215,9 +233,30 @@ impl ConsentWindow {
         if let Some(index) = view {
             self.view(index);
         }
+        if let Some(index) = preview_of {
+            self.previewed = index;
+        }
         if let Some(error) = &self.view_error {
             ui.colored_label(ERROR, error);
         }
+    }
+
+    /// The previewed document's page with the signature's place.
+    fn preview(&mut self, ui: &mut egui::Ui) {
+        let lang = self.lang();
+        let Some(doc) = self.opened.request.documents.get(self.previewed) else { return };
+        let Some(shown) = &doc.preview else { return };
+        ui.separator();
+        ui.label(RichText::new(Text::SignaturePlace.get(lang)).strong());
+        ui.horizontal(|ui| {
+            preview::show(ui, shown, &mut self.preview_image);
+            ui.vertical(|ui| {
+                let pages = doc.pages.unwrap_or(shown.placed.page).to_string();
+                ui.label(Text::PageOf.fill(lang, &[("page", &shown.placed.page.to_string()), ("pages", &pages)]));
+                ui.label(RichText::new(&doc.name).weak());
+                ui.label(RichText::new(act_text(&self.opened.request.act).get(lang)).weak());
+            });
+        });
     }
 
     fn view(&mut self, index: usize) {
@@ -411,6 +450,7 @@ impl eframe::App for ConsentWindow {
                 self.heading(ui);
                 ui.separator();
                 self.documents(ui);
+                self.preview(ui);
                 ui.separator();
                 self.certificate(ui);
                 ui.add_space(4.0);

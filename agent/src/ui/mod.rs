@@ -5,6 +5,7 @@
 mod chooser_window;
 mod consent_window;
 mod fonts;
+mod preview;
 mod session;
 mod viewer;
 
@@ -47,9 +48,7 @@ pub fn run_beside<R: Send + 'static>(work: impl FnOnce(UiHandle) -> R + Send + '
 /// which the request sees as [`crate::prompt::PromptError::Window`].
 fn show(job: Job, face: Option<Arc<Vec<u8>>>) {
     let (title, size, lang) = match &job {
-        Job::Consent(opened) => {
-            (crate::i18n::Text::WindowTitle, ConsentWindow::size(opened.request.documents.len()), opened.lang)
-        }
+        Job::Consent(opened) => (crate::i18n::Text::WindowTitle, ConsentWindow::size(&opened.request), opened.lang),
         Job::Choose(choosing) => {
             (crate::i18n::Text::ChooseTitle, ChooserWindow::size(choosing.request.choices.len()), choosing.lang)
         }

@@ -48,6 +48,24 @@ impl Image {
         }
     }
 
+    /// The pixels as 8-bit RGBA, for showing on screen; `None` for a JPEG, which is never
+    /// decoded here.
+    pub fn rgba(&self) -> Option<Vec<u8>> {
+        let Kind::Pixels { components, samples, alpha } = &self.kind else { return None };
+        let components = usize::from(*components);
+        let pixels = samples.len() / components.max(1);
+        let mut rgba = Vec::with_capacity(pixels * 4);
+        for (index, pixel) in samples.chunks_exact(components).enumerate() {
+            let a = alpha.as_ref().map_or(255, |alpha| alpha[index]);
+            match pixel {
+                [gray] => rgba.extend_from_slice(&[*gray, *gray, *gray, a]),
+                [r, g, b] => rgba.extend_from_slice(&[*r, *g, *b, a]),
+                _ => return None,
+            }
+        }
+        Some(rgba)
+    }
+
     fn png(bytes: &[u8]) -> Result<Self, AppearanceError> {
         let bad = |e: png::DecodingError| AppearanceError::Image(format!("PNG: {e}"));
         let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: 256 << 20 });
