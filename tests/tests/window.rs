@@ -312,3 +312,15 @@ async fn the_window_previews_where_a_visible_signature_goes() {
     std::fs::write(&output, B64.decode(reply.json()["pdf_base64"].as_str().expect("signed")).expect("b64")).expect("w");
     check_signed(pki, &input, &output);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unanswered_window_closes_at_the_time_limit_and_refuses() {
+    let pki = Pki::shared();
+    let desktop = Desktop::start();
+    let agent = window_agent(pki, &desktop, "prompt_timeout_seconds = 5\n");
+    let (_, task) = post_one(&agent, pki, "het-gio.pdf");
+    desktop.wait_for_window(TITLE, WAIT);
+    let reply = finished(task).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (409, "user_cancelled"));
+    assert!(desktop.wait_until_gone(TITLE, WAIT), "the window closed itself");
+}

@@ -36,7 +36,12 @@ pub fn run_beside<R: Send + 'static>(work: impl FnOnce(UiHandle) -> R + Send + '
     }
     while let Ok(job) = requests.recv() {
         waiting.fetch_sub(1, Ordering::SeqCst);
-        show(job, face.clone());
+        // A window that fails must not take the agent down: its request gets an error (its
+        // channels are dropped) and the next window is tried.
+        let face = face.clone();
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| show(job, face))).is_err() {
+            tracing::error!("a window failed; its request was refused");
+        }
     }
     match worker.join() {
         Ok(result) => result,
