@@ -136,6 +136,10 @@ error_codes! {
     Busy = "busy", 429,
         vi: "Kyso đang chờ bạn xử lý một yêu cầu ký khác. Hãy hoàn tất yêu cầu đó rồi thử lại.",
         en: "Kyso is waiting for you on another signing request. Finish that one, then try again.";
+    /// The user paused signing from Kyso's tray icon.
+    SigningPaused = "signing_paused", 503,
+        vi: "Kyso đang tạm dừng ký số. Nhấn vào biểu tượng Kyso ở khay hệ thống và chọn «Tiếp tục ký».",
+        en: "Signing is paused in Kyso. Click the Kyso icon in the system tray and choose “Resume signing”.";
     /// The user cancelled the consent or PIN window.
     UserCancelled = "user_cancelled", 409,
         vi: "Bạn đã hủy yêu cầu ký.",

@@ -107,26 +107,43 @@ impl Agent {
     /// Starts an agent with a configuration text and the machine policy file `policy` (empty:
     /// none), as an installed agent reads `/etc/kyso/agent.toml`.
     pub fn start_with_policy(pki: &Pki, config: &str, policy: &Path) -> Agent {
-        Agent::launch(pki, config, policy, None)
+        Agent::launch(pki, config, policy, &[])
     }
 
     /// Starts an agent whose windows show on the X display `display` (`prompt = "window"`
     /// must be in `config`).
     pub fn start_on_display(pki: &Pki, config: &str, display: &str) -> Agent {
-        Agent::launch(pki, config, Path::new(""), Some(display))
+        Agent::launch(pki, config, Path::new(""), &[("DISPLAY", display)])
     }
 
-    fn launch(pki: &Pki, config: &str, policy: &Path, display: Option<&str>) -> Agent {
+    /// Starts an agent on a desktop: the X display `display` and the session bus at
+    /// `bus_address`, where its tray icon goes.
+    pub fn start_on_desktop(pki: &Pki, config: &str, display: &str, bus_address: &str) -> Agent {
+        Agent::launch(pki, config, Path::new(""), &[("DISPLAY", display), ("DBUS_SESSION_BUS_ADDRESS", bus_address)])
+    }
+
+    /// Waits up to `timeout` for the agent to exit on its own; its exit status.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                self.child = None;
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn launch(pki: &Pki, config: &str, policy: &Path, desktop: &[(&str, &str)]) -> Agent {
         let dir = crate::temp_dir("kyso-agent-");
         let config_path = dir.path().join("agent.toml");
         std::fs::write(&config_path, with_audit_dir(config, &dir.path().join("audit"))).expect("write config");
         std::fs::create_dir(dir.path().join("pinentry")).expect("pinentry dir");
         let stderr = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
         let mut command = Command::new(crate::binary("kyso-agent"));
-        match display {
-            Some(display) => command.env("DISPLAY", display),
-            None => command.env_remove("DISPLAY"),
-        };
+        // No desktop unless given one: no windows, no tray on the test runner's own session.
+        command.env_remove("DISPLAY").env_remove("DBUS_SESSION_BUS_ADDRESS").envs(desktop.iter().copied());
         let mut child = command
             .arg("--config")
             .arg(&config_path)

@@ -14,37 +14,29 @@ pub struct Desktop {
 }
 
 impl Desktop {
-    /// Starts Xvfb on a free display number.
+    /// Starts Xvfb on a display number it picks itself (`-displayfd`), so parallel tests and
+    /// other X servers never collide.
     ///
     /// # Panics
     ///
     /// When Xvfb is missing or does not come up in 10 s.
     pub fn start() -> Desktop {
-        // Display numbers above any desktop's, unique per process and test.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        for _ in 0..50 {
-            let n = 200 + (std::process::id() % 400) * 8 + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 8;
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let xvfb = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("Xvfb (package xvfb)");
-            let desktop = Desktop { xvfb, display: format!(":{n}") };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if socket.exists() && desktop.xdotool(&["getdisplaygeometry"]).is_ok() {
-                    return desktop;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (package xvfb)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(xvfb.stdout.take().expect("stdout")), &mut line)
+            .expect("Xvfb says its display");
+        let desktop = Desktop { xvfb, display: format!(":{}", line.trim()) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while desktop.xdotool(&["getdisplaygeometry"]).is_err() {
+            assert!(Instant::now() < deadline, "Xvfb did not start (display {line:?})");
+            std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("Xvfb did not start");
+        desktop
     }
 
     /// The `DISPLAY` value.
@@ -199,6 +191,15 @@ impl Desktop {
 
 impl Drop for Desktop {
     fn drop(&mut self) {
+        // SIGTERM, so that Xvfb removes its lock file and socket.
+        let _ = Command::new("kill").arg("-TERM").arg(self.xvfb.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.xvfb.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();
     }

@@ -17,6 +17,7 @@ pub mod pki;
 pub mod portal;
 pub mod responders;
 pub mod staging;
+pub mod tray;
 pub mod verify;
 pub mod wine;
 

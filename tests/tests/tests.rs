@@ -19,6 +19,7 @@ mod security;
 mod server;
 mod timestamps;
 mod tokens;
+mod tray;
 mod trust;
 mod urls;
 mod verify;

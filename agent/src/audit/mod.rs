@@ -26,10 +26,17 @@ pub struct AuditConfig {
     pub keep_files: u32,
 }
 
+/// How many of the last entries stay in memory, for the tray's recent activity.
+const RECENT: usize = 10;
+
 /// A cheap handle to the trail, shared by every request.
 #[derive(Debug, Clone, Default)]
 pub struct Audit {
     log: Option<Arc<Mutex<file::RotatingLog>>>,
+    /// The last entries, newest last.
+    recent: Arc<Mutex<std::collections::VecDeque<Entry>>>,
+    /// Requests refused as `busy` since the start, and the origin of the last one.
+    busy: Arc<Mutex<(u64, String)>>,
 }
 
 impl Audit {
@@ -41,7 +48,7 @@ impl Audit {
     /// its audit trail.
     pub fn open(config: &AuditConfig) -> Result<Self, String> {
         let log = file::RotatingLog::open(config).map_err(|e| format!("audit log {}: {e}", config.dir.display()))?;
-        Ok(Self { log: Some(Arc::new(Mutex::new(log))) })
+        Ok(Self { log: Some(Arc::new(Mutex::new(log))), recent: Arc::default(), busy: Arc::default() })
     }
 
     /// A trail that records nothing (listing certificates, tests of the signer alone).
@@ -52,6 +59,17 @@ impl Audit {
     /// Appends `entry` to the file and sends it to the OS log.
     pub fn record(&self, entry: &Entry) {
         let Some(log) = &self.log else { return };
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if recent.len() == RECENT {
+                recent.pop_front();
+            }
+            recent.push_back(entry.clone());
+        }
+        if entry.error.as_deref() == Some(kyso_protocol::ErrorCode::Busy.as_str()) {
+            let mut busy = self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *busy = (busy.0 + 1, entry.origin.clone());
+        }
         match serde_json::to_string(entry) {
             Ok(line) => {
                 let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -62,6 +80,18 @@ impl Audit {
             Err(error) => tracing::error!(%error, "cannot encode an audit entry"),
         }
         os_log::send(entry);
+    }
+}
+
+impl Audit {
+    /// How many requests were refused as `busy` since the start, and the last one's origin.
+    pub fn busy_refusals(&self) -> (u64, String) {
+        self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The last entries recorded since the agent started, newest last.
+    pub fn recent(&self) -> Vec<Entry> {
+        self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect()
     }
 }
 

@@ -173,6 +173,35 @@ fn daemon_signer(
     Ok((signer, worker))
 }
 
+/// Starts the tray for a daemon on `port` signing with `signer`; `quit` is notified when the
+/// user quits from it.
+fn tray(
+    config: &crate::config::Config,
+    port: u16,
+    signer: &crate::signing::Signer,
+    ui: crate::ui::UiHandle,
+    quit: std::sync::Arc<tokio::sync::Notify>,
+) -> crate::ui::tray::Tray {
+    let origins = match &config.allowed_origins {
+        crate::config::AllowedOrigins::List(list) => Some(list.iter().map(|o| o.as_str().to_owned()).collect()),
+        crate::config::AllowedOrigins::DangerAny => None,
+    };
+    crate::ui::tray::start(crate::ui::tray::TrayParts {
+        signer: signer.clone(),
+        ui,
+        about: crate::ui::AboutInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            port,
+            origins,
+            log_dir: config.audit.dir.display().to_string(),
+        },
+        log_dir: config.audit.dir.clone(),
+        quit,
+        runtime: tokio::runtime::Handle::current(),
+        lang: config.language,
+    })
+}
+
 /// Binds `compat.port` when set, adding its listeners to `listeners`; returns the port bound.
 async fn bind_compat(
     config: &crate::config::Config,

@@ -20,9 +20,10 @@ fn serve(
     tls: Arc<rustls::ServerConfig>,
     prompter: crate::prompt::Prompter,
 ) -> Result<(), String> {
+    let ui = prompter.ui_handle();
     let (signer, _worker) = super::daemon_signer(&config, prompter)?;
     super::runtime()?.block_on(async move {
-        let shutdown = shutdown_signal();
+        let signals = shutdown_signal();
         let mut listeners = server::bind(config.port).await.map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
         let compat_port = super::bind_compat(&config, &mut listeners).await?;
@@ -40,6 +41,9 @@ fn serve(
             }
             config::AllowedOrigins::DangerAny => {}
         }
+        // With Kyso's window there is a desktop: the tray shows the agent and can stop it.
+        let quit = Arc::new(tokio::sync::Notify::new());
+        let _tray = ui.map(|ui| super::tray(&config, port, &signer, ui, quit.clone()));
         // Scripts and tests wait for this line to know the port.
         super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));
         if let Some(compat_port) = compat_port {
@@ -47,6 +51,12 @@ fn serve(
         }
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });
+        let shutdown = async move {
+            tokio::select! {
+                () = signals => {}
+                () = quit.notified() => {}
+            }
+        };
         server::run(listeners, tls, api, shutdown).await.map_err(|e| e.to_string())
     })
 }

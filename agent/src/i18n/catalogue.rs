@@ -59,6 +59,7 @@ catalogue! {
     Signer: "Người ký", "Signer";
     IssuedBy: "Cấp bởi", "Issued by";
     Expires: "Hết hạn", "Expires";
+    Expired: "Đã hết hạn", "Expired";
     Token: "Thiết bị", "Token";
     RevocationGood: "Chứng thư hợp lệ, chưa bị thu hồi ({source})", "Certificate valid, not revoked ({source})";
     RevocationUnknown: "Cảnh báo: không kiểm tra được tình trạng thu hồi của chứng thư (máy chủ OCSP/CRL không phản hồi)",
@@ -86,6 +87,35 @@ catalogue! {
     ChooseHint: "Chọn chứng thư số để ký (phím ↑ ↓), rồi nhấn Tiếp tục hoặc Enter.",
         "Choose the certificate to sign with (keys ↑ ↓), then press Continue or Enter.";
     Continue: "Tiếp tục", "Continue";
+    TrayRunning: "Kyso – sẵn sàng ký", "Kyso – ready to sign";
+    TrayPaused: "Kyso – đang tạm dừng ký", "Kyso – signing paused";
+    TrayNoToken: "Kyso – chưa cắm thiết bị ký số", "Kyso – no token plugged in";
+    TraySigning: "Kyso – đang ký…", "Kyso – signing…";
+    TrayCertificates: "Chứng thư số trên thiết bị", "Certificates on the tokens";
+    TrayNoCertificates: "Không có chứng thư số nào", "No certificates";
+    TrayRecent: "Hoạt động gần đây", "Recent activity";
+    TrayNoRecent: "Chưa có yêu cầu nào", "No requests yet";
+    TrayPause: "Tạm dừng ký", "Pause signing";
+    TrayResume: "Tiếp tục ký", "Resume signing";
+    TrayLogs: "Mở thư mục nhật ký", "Open the log folder";
+    TrayAbout: "Giới thiệu Kyso", "About Kyso";
+    TrayQuit: "Thoát Kyso", "Quit Kyso";
+    TrayFlood: "Đã từ chối {count} yêu cầu ký dồn dập từ {origin}", "Refused {count} signing requests in a burst from {origin}";
+    DocumentCount: "{count} tài liệu", "{count} document(s)";
+    OutcomeSigned: "đã ký", "signed";
+    OutcomePartial: "ký một phần", "partly signed";
+    OutcomeCancelled: "đã hủy", "cancelled";
+    OutcomeRefused: "bị từ chối", "refused";
+    OutcomeFailed: "lỗi", "failed";
+    AboutTitle: "Kyso – Giới thiệu", "Kyso – About";
+    AboutWhat: "Kyso ký số tài liệu bằng thiết bị ký số (token) của bạn, theo yêu cầu của các cổng thông tin được phép.",
+        "Kyso signs documents with your token, when an allowed portal asks.";
+    Version: "Phiên bản", "Version";
+    Port: "Cổng", "Port";
+    AllowedOrigins: "Cổng thông tin được phép (do quản trị đặt)", "Allowed portals (set by the administrator)";
+    AnyOrigin: "mọi nguồn (danger_allow_any_origin: chỉ để thử nghiệm)", "any origin (danger_allow_any_origin: testing only)";
+    NoOrigins: "chưa có: mọi yêu cầu bị từ chối", "none: every request is refused";
+    LogFolder: "Thư mục nhật ký", "Log folder";
     Sign: "Ký", "Sign";
     Cancel: "Hủy", "Cancel";
     Close: "Đóng", "Close";

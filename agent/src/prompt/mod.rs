@@ -215,6 +215,14 @@ impl Prompter {
 }
 
 impl Prompter {
+    /// The UI thread, when this prompter is Kyso's window.
+    pub fn ui_handle(&self) -> Option<crate::ui::UiHandle> {
+        match self {
+            Self::Window { ui, .. } => Some(ui.clone()),
+            Self::Pinentry { .. } | Self::Given(_) => None,
+        }
+    }
+
     /// Asks which certificate to sign with: `Ok(Some(index))`, or `Ok(None)` when the user
     /// cancels. Only Kyso's window can ask; other prompters give `Err(None)`.
     ///

@@ -49,6 +49,8 @@ pub struct Signer {
     personal_images: Option<crate::personal_images::PersonalImages>,
     /// The certificate last chosen per origin, for the chooser.
     certificate_choices: Option<crate::certificate_choices::CertificateChoices>,
+    /// Signing paused from the tray: requests are refused until resumed.
+    paused: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Signer {
@@ -66,7 +68,23 @@ impl Signer {
             pin_ages: None,
             personal_images: None,
             certificate_choices: None,
+            paused: Arc::default(),
         }
+    }
+
+    /// Pauses signing (every request refused with `signing_paused`) or resumes it.
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether signing is paused.
+    pub fn paused(&self) -> bool {
+        self.paused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether a request is on screen or at the token now.
+    pub fn busy_now(&self) -> bool {
+        self.prompt.available_permits() == 0
     }
 
     /// Remembers in `choices` the certificate the user picks per origin.
@@ -215,8 +233,12 @@ impl Signer {
         &self.tokens
     }
 
-    /// Admits a request: refuses with `busy` when too many wait, then waits for the screen.
+    /// Admits a request: refuses with `signing_paused` when the user paused signing, with
+    /// `busy` when too many wait, then waits for the screen.
     async fn admit(&self) -> Result<Admission, ApiError> {
+        if self.paused() {
+            return Err(ApiError::new(ErrorCode::SigningPaused));
+        }
         let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| ApiError::new(ErrorCode::Busy))?;
         let on_screen = self.prompt.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::Internal))?;
         Ok(Admission { _admitted: admitted, _on_screen: on_screen })

@@ -158,7 +158,7 @@ impl<'a> Trail<'a> {
         }
         entry.result = match error {
             Some(ErrorCode::UserCancelled) => Outcome::Cancelled,
-            Some(ErrorCode::Busy) => Outcome::Refused,
+            Some(ErrorCode::Busy | ErrorCode::SigningPaused) => Outcome::Refused,
             Some(_) => Outcome::Failed,
             None if per_document.is_empty() => Outcome::Signed,
             None if per_document.len() < entry.documents.len() => Outcome::Partial,

@@ -2,20 +2,24 @@
 //! the token worker run on others. Requests reach the UI thread through a [`UiHandle`]; each
 //! gets its own window, one at a time, in the order asked.
 
+mod about_window;
 mod chooser_window;
 mod consent_window;
 mod fonts;
 mod preview;
 mod session;
+pub mod tray;
 mod viewer;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
+pub use about_window::AboutInfo;
 pub use fonts::{covers, vietnamese_face};
 pub use session::{Session, Summary, UiHandle};
 
+use about_window::AboutWindow;
 use chooser_window::ChooserWindow;
 use consent_window::ConsentWindow;
 use session::Job;
@@ -57,6 +61,7 @@ fn show(job: Job, face: Option<Arc<Vec<u8>>>) {
         Job::Choose(choosing) => {
             (crate::i18n::Text::ChooseTitle, ChooserWindow::size(choosing.request.choices.len()), choosing.lang)
         }
+        Job::About(info, lang) => (crate::i18n::Text::AboutTitle, AboutWindow::size(info), *lang),
     };
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -80,6 +85,7 @@ fn show(job: Job, face: Option<Arc<Vec<u8>>>) {
             Ok(match job {
                 Job::Consent(opened) => Box::new(ConsentWindow::new(*opened)) as Box<dyn eframe::App>,
                 Job::Choose(choosing) => Box::new(ChooserWindow::new(choosing)),
+                Job::About(info, lang) => Box::new(AboutWindow::new(info, lang)),
             })
         }),
     );

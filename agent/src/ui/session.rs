@@ -39,6 +39,7 @@ pub struct Summary {
 pub enum Job {
     Consent(Box<Opened>),
     Choose(Choosing),
+    About(super::AboutInfo, Lang),
 }
 
 /// A certificate chooser to show; the answer is the index chosen, `None` for Cancel.
@@ -111,6 +112,15 @@ impl UiHandle {
         let (answer, chosen) = tokio::sync::oneshot::channel();
         self.send(Job::Choose(Choosing { request, lang, timeout, answer }))?;
         chosen.await.map_err(|_| PromptError::Window("the certificate chooser could not be shown (see the log)".into()))
+    }
+
+    /// Shows About (from the tray); returns at once.
+    ///
+    /// # Errors
+    ///
+    /// [`PromptError::Window`] when the UI thread has stopped.
+    pub fn about(&self, info: super::AboutInfo, lang: Lang) -> Result<(), PromptError> {
+        self.send(Job::About(info, lang))
     }
 
     fn send(&self, job: Job) -> Result<(), PromptError> {

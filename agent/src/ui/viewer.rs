@@ -61,8 +61,8 @@ impl Default for ViewerCopies {
     }
 }
 
-/// Hands `path` to the desktop's handler for its type.
-fn open_with_desktop(path: &Path) -> std::io::Result<()> {
+/// Hands `path` to the desktop's handler for its type (a folder opens in the file manager).
+pub(super) fn open_with_desktop(path: &Path) -> std::io::Result<()> {
     #[cfg(windows)]
     let mut command = {
         let mut command = std::process::Command::new("explorer.exe");
