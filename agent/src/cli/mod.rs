@@ -173,33 +173,44 @@ fn daemon_signer(
     Ok((signer, worker))
 }
 
-/// Starts the tray for a daemon on `port` signing with `signer`; `quit` is notified when the
-/// user quits from it.
-fn tray(
+/// A daemon's tray, when it asks in Kyso's window (there is a desktop), and the future that
+/// completes on `signals` (SIGTERM, Ctrl-C) or the tray's Quit. Keep the tray until the server
+/// stops.
+fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
     config: &crate::config::Config,
     port: u16,
     signer: &crate::signing::Signer,
-    ui: crate::ui::UiHandle,
-    quit: std::sync::Arc<tokio::sync::Notify>,
-) -> crate::ui::tray::Tray {
+    ui: Option<crate::ui::UiHandle>,
+    signals: F,
+) -> (Option<crate::ui::tray::Tray>, impl std::future::Future<Output = ()> + use<F>) {
+    let quit = std::sync::Arc::new(tokio::sync::Notify::new());
     let origins = match &config.allowed_origins {
         crate::config::AllowedOrigins::List(list) => Some(list.iter().map(|o| o.as_str().to_owned()).collect()),
         crate::config::AllowedOrigins::DangerAny => None,
     };
-    crate::ui::tray::start(crate::ui::tray::TrayParts {
-        signer: signer.clone(),
-        ui,
-        about: crate::ui::AboutInfo {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            port,
-            origins,
-            log_dir: config.audit.dir.display().to_string(),
-        },
-        log_dir: config.audit.dir.clone(),
-        quit,
-        runtime: tokio::runtime::Handle::current(),
-        lang: config.language,
-    })
+    let tray = ui.map(|ui| {
+        crate::ui::tray::start(crate::ui::tray::TrayParts {
+            signer: signer.clone(),
+            ui,
+            about: crate::ui::AboutInfo {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                port,
+                origins,
+                log_dir: config.audit.dir.display().to_string(),
+            },
+            log_dir: config.audit.dir.clone(),
+            quit: quit.clone(),
+            runtime: tokio::runtime::Handle::current(),
+            lang: config.language,
+        })
+    });
+    let shutdown = async move {
+        tokio::select! {
+            () = signals => {}
+            () = quit.notified() => {}
+        }
+    };
+    (tray, shutdown)
 }
 
 /// Binds `compat.port` when set, adding its listeners to `listeners`; returns the port bound.

@@ -42,8 +42,7 @@ fn serve(
             config::AllowedOrigins::DangerAny => {}
         }
         // With Kyso's window there is a desktop: the tray shows the agent and can stop it.
-        let quit = Arc::new(tokio::sync::Notify::new());
-        let _tray = ui.map(|ui| super::tray(&config, port, &signer, ui, quit.clone()));
+        let (_tray, shutdown) = super::tray_and_shutdown(&config, port, &signer, ui, signals);
         // Scripts and tests wait for this line to know the port.
         super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));
         if let Some(compat_port) = compat_port {
@@ -51,12 +50,6 @@ fn serve(
         }
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
         let api = Arc::new(Api { config, port, compat_port, signer, outbound });
-        let shutdown = async move {
-            tokio::select! {
-                () = signals => {}
-                () = quit.notified() => {}
-            }
-        };
         server::run(listeners, tls, api, shutdown).await.map_err(|e| e.to_string())
     })
 }

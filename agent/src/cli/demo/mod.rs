@@ -45,9 +45,10 @@ fn serve(
     page_port: u16,
     prompter: crate::prompt::Prompter,
 ) -> Result<(), String> {
+    let ui = prompter.ui_handle();
     let (signer, _worker) = super::daemon_signer(&config, prompter)?;
     super::runtime()?.block_on(async move {
-        let shutdown = super::serve::shutdown_signal();
+        let signals = super::serve::shutdown_signal();
         let mut listeners =
             server::bind(config.port).await.map_err(|e| format!("cannot listen on port {}: {e}", config.port))?;
         let port = listeners[0].local_addr().map_err(|e| e.to_string())?.port();
@@ -57,6 +58,7 @@ fn serve(
             .map_err(|e| format!("cannot listen on 127.0.0.1:{page_port}: {e}"))?;
         let site = site::Site::new(format!("https://127.0.0.1:{port}"), origin.to_string());
         tokio::spawn(serve_site(page_listener, TlsAcceptor::from(tls.clone()), site));
+        let (_tray, shutdown) = super::tray_and_shutdown(&config, port, &signer, ui, signals);
         super::announce(&format!("kyso-agent listening on https://127.0.0.1:{port}"));
         super::announce(&format!("demo page: {origin}/"));
         let outbound = Outbound::new(&config.outbound_tls_roots, config.outbound_timeout)?;
