@@ -116,6 +116,11 @@ impl Agent {
         Agent::launch(pki, config, Path::new(""), &[("DISPLAY", display)])
     }
 
+    /// Starts an agent with `env` set (`DISPLAY`, a `PATH` with stand-in programs, ...).
+    pub fn start_with_env(pki: &Pki, config: &str, env: &[(&str, &str)]) -> Agent {
+        Agent::launch(pki, config, Path::new(""), env)
+    }
+
     /// Starts an agent on a desktop: the X display `display` and the session bus at
     /// `bus_address`, where its tray icon goes.
     pub fn start_on_desktop(pki: &Pki, config: &str, display: &str, bus_address: &str) -> Agent {

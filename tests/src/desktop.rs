@@ -175,6 +175,56 @@ impl Desktop {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
+    /// Where Tesseract reads the word `word` in `window`: left, top, width, height on screen.
+    ///
+    /// # Panics
+    ///
+    /// When the word is not on screen.
+    pub fn word_at(&self, window: &str, word: &str) -> (i32, i32, i32, i32) {
+        let (width, height, x, y) = self.geometry(window).expect("window geometry");
+        let path = artifacts().join(format!("find-{word}.png"));
+        self.screenshot(&path);
+        let status = Command::new("convert")
+            .arg(&path)
+            .args(["-crop", &format!("{width}x{height}+{x}+{y}"), "+repage", "-resize", "200%", "-colorspace", "Gray"])
+            .arg(&path)
+            .status()
+            .expect("convert");
+        assert!(status.success(), "convert failed");
+        let out = Command::new("tesseract")
+            .arg(&path)
+            .args(["-", "-l", "vie+eng", "tsv"])
+            .stderr(Stdio::null())
+            .output()
+            .expect("tesseract");
+        let _ = std::fs::remove_file(&path);
+        let tsv = String::from_utf8_lossy(&out.stdout);
+        // level page block par line word left top width height conf text
+        let found = tsv.lines().find_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let number = |i: usize| f.get(i).and_then(|v| v.parse::<i32>().ok());
+            (f.get(11).map(|t| t.trim()) == Some(word))
+                .then(|| Some((number(6)?, number(7)?, number(8)?, number(9)?)))?
+        });
+        let (left, top, w, h) = found.unwrap_or_else(|| panic!("{word:?} is not on screen:\n{tsv}"));
+        // The image was enlarged twice.
+        (x + left / 2, y + top / 2, w / 2, h / 2)
+    }
+
+    /// Clicks at (`dx`, `dy`) in `window`; negative values count from its right or bottom edge.
+    pub fn click_in(&self, window: &str, dx: i32, dy: i32) {
+        let (width, height, x, y) = self.geometry(window).expect("window geometry");
+        let px = if dx < 0 { x + width as i32 + dx } else { x + dx };
+        let py = if dy < 0 { y + height as i32 + dy } else { y + dy };
+        self.click_at(px, py);
+    }
+
+    /// Clicks at (`x`, `y`) on the screen, as a user with the mouse.
+    pub fn click_at(&self, x: i32, y: i32) {
+        self.xdotool(&["mousemove", "--sync", &x.to_string(), &y.to_string()]).expect("move");
+        self.xdotool(&["click", "1"]).expect("click");
+    }
+
     /// Takes screenshots named `name` until Tesseract reads `needle` in `window` (a window may
     /// take a moment to paint), up to `timeout`; returns the last text read.
     pub fn wait_for_text(&self, name: &str, window: &str, needle: &str, timeout: Duration) -> String {

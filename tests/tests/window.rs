@@ -324,3 +324,55 @@ async fn an_unanswered_window_closes_at_the_time_limit_and_refuses() {
     assert_eq!((reply.status, reply.error_code().as_str()), (409, "user_cancelled"));
     assert!(desktop.wait_until_gone(TITLE, WAIT), "the window closed itself");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn view_opens_the_exact_bytes_and_the_sign_button_signs() {
+    let pki = Pki::shared();
+    let desktop = Desktop::start();
+    // The desktop's opener, standing in for the PDF viewer: it keeps what it was given.
+    let bin = agent_bin_with_opener();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let config = config_text(pki, "prompt = \"window\"\n");
+    let agent = Agent::start_with_env(pki, &config, &[("DISPLAY", desktop.display()), ("PATH", &path)]);
+    let (input, task) = post_one(&agent, pki, "to-trinh.pdf");
+    let window = desktop.wait_for_window(TITLE, WAIT);
+    desktop.wait_for_text("view-vi", &window, "to-trinh.pdf", WAIT);
+    // View is the button just left of the document's name.
+    let (left, top, _, height) = desktop.word_at(&window, "to-trinh.pdf");
+    desktop.click_at(left - 26, top + height / 2);
+    let opened = bin.path().join("opened.pdf");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !opened.exists() {
+        assert!(std::time::Instant::now() < deadline, "View did not open the document");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        std::fs::read(&opened).expect("read"),
+        std::fs::read(&input).expect("read"),
+        "View opens the exact bytes"
+    );
+
+    desktop.type_text(&window, PIN);
+    // Sign: the rightmost button at the bottom (96 x 32, 8 from the edges).
+    desktop.click_in(&window, -56, -29);
+    let reply = finished(task).await;
+    assert_eq!(reply.status, 200, "{}\n{}", String::from_utf8_lossy(&reply.body), agent.log());
+    let output = agent.path("to-trinh-signed.pdf");
+    std::fs::write(&output, &reply.body).expect("write");
+    check_signed(pki, &input, &output);
+}
+
+/// A folder with an `xdg-open` that copies the file it is given to `opened.pdf` beside it.
+fn agent_bin_with_opener() -> tempfile::TempDir {
+    let dir = kyso_tests::temp_dir("kyso-opener-");
+    let script = dir.path().join("xdg-open");
+    let kept = dir.path().join("opened.pdf");
+    std::fs::write(&script, format!("#!/bin/sh\ncp \"$1\" {kept:?}.part && mv {kept:?}.part {kept:?}\n"))
+        .expect("write");
+    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&script).expect("meta").permissions(), 0o755);
+    let mut permissions = std::fs::metadata(&script).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).expect("chmod");
+    dir
+}

@@ -44,7 +44,6 @@ pub struct ConsentWindow {
     /// Wrong PINs typed in this window, and what the token said after the last one.
     wrong: u32,
     token_state: PinState,
-    focus_pin: bool,
     first_frame: bool,
     viewer: ViewerCopies,
     view_error: Option<String>,
@@ -71,7 +70,6 @@ impl ConsentWindow {
             pin: String::new(),
             wrong: 0,
             token_state,
-            focus_pin: true,
             first_frame: true,
             viewer: ViewerCopies::new(),
             view_error: None,
@@ -130,7 +128,6 @@ impl ConsentWindow {
                     self.wrong += 1;
                     self.token_state = state;
                     self.answered = false;
-                    self.focus_pin = true;
                     self.stage = Stage::Asking { deadline: Instant::now() + self.opened.timeout };
                 }
                 Ok(Event::Finished(summary)) => {
@@ -312,7 +309,9 @@ impl ConsentWindow {
         } else if self.token_state.count_low {
             ui.colored_label(WARNING, self.t(Text::TriesLow));
         }
-        let mut enter = false;
+        // The PIN field always has the keyboard, so Enter anywhere means "sign" (with the PIN
+        // typed; for a PIN pad, go on to the pad).
+        let enter = ui.input(|i| i.key_pressed(Key::Enter));
         if self.opened.request.pin_pad {
             ui.label(Text::PinPad.fill(self.lang(), &token));
         } else {
@@ -320,12 +319,9 @@ impl ConsentWindow {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(self.t(Text::PinLabel)).strong());
                 let field = ui.add(egui::TextEdit::singleline(&mut self.pin).password(true).desired_width(220.0));
-                if self.focus_pin || self.first_frame {
-                    field.request_focus();
-                    self.focus_pin = false;
-                }
-                enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                if enter && self.pin.is_empty() {
+                // The keyboard always types the PIN here, even after a click on View or
+                // elsewhere: a clerk types, and the PIN never lands anywhere else.
+                if !field.has_focus() {
                     field.request_focus();
                 }
             });
