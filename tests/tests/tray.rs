@@ -119,8 +119,23 @@ async fn the_tray_shows_the_agent_pauses_it_warns_of_floods_and_quits() {
     desktop.key(&about, "Escape");
     assert!(desktop.wait_until_gone("Kyso", WAIT));
 
+    // English from the tray: the menu at once, the next window too, and kept for next time.
+    bus.click(&item, "English");
+    wait_for_menu(&bus, &item, "English", |l| {
+        l.iter().any(|l| l == "Pause signing") && l.iter().any(|l| l == "Tiếng Việt")
+    });
+    let tooltip = bus.tooltip(&item);
+    assert!(tooltip.starts_with("Kyso – ready to sign\nRefused "), "the burst is still shown, in English: {tooltip}");
+    let kept = std::fs::read_to_string(agent.path("data/kyso/preferences.json")).expect("the choice is kept");
+    assert_eq!(kept, r#"{"language":"en"}"#);
+    let request = sign_request(&agent, pki, "english.pdf");
+    let window = desktop.wait_for_window("Kyso", WAIT);
+    assert_eq!(desktop.window_name(&window), "Kyso – Signature request");
+    desktop.key(&window, "Escape");
+    assert_eq!(request.await.expect("request").status, 409);
+
     // Quit stops the agent cleanly.
-    bus.click(&item, "Thoát Kyso");
+    bus.click(&item, "Quit Kyso");
     let status = agent.wait_exit(WAIT).expect("the agent exits after Quit");
     assert!(status.success(), "{status:?}\n{}", agent.log());
 }

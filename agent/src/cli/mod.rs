@@ -126,17 +126,17 @@ pub(crate) struct Prompting {
     kind: crate::config::PromptKind,
     program: std::path::PathBuf,
     timeout: std::time::Duration,
-    lang: crate::i18n::Lang,
+    lang: crate::i18n::Language,
 }
 
 impl Prompting {
     pub(crate) fn of(config: &crate::config::Config) -> Self {
-        Self {
-            kind: config.prompt,
-            program: config.prompter.clone(),
-            timeout: config.prompt_timeout,
-            lang: config.language,
-        }
+        let lang = crate::i18n::Language::new(
+            config.language,
+            config.language_fixed,
+            crate::i18n::Language::preferences_file(),
+        );
+        Self { kind: config.prompt, program: config.prompter.clone(), timeout: config.prompt_timeout, lang }
     }
 
     /// Runs `work` with its prompter: for Kyso's window, on a thread beside the UI thread (this
@@ -180,7 +180,7 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
     config: &crate::config::Config,
     port: u16,
     signer: &crate::signing::Signer,
-    ui: Option<crate::ui::UiHandle>,
+    ui: Option<(crate::ui::UiHandle, crate::i18n::Language)>,
     signals: F,
 ) -> (Option<crate::ui::tray::Tray>, impl std::future::Future<Output = ()> + use<F>) {
     let quit = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -188,7 +188,7 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
         crate::config::AllowedOrigins::List(list) => Some(list.iter().map(|o| o.as_str().to_owned()).collect()),
         crate::config::AllowedOrigins::DangerAny => None,
     };
-    let tray = ui.map(|ui| {
+    let tray = ui.map(|(ui, lang)| {
         crate::ui::tray::start(crate::ui::tray::TrayParts {
             signer: signer.clone(),
             ui,
@@ -201,7 +201,7 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
             log_dir: config.audit.dir.clone(),
             quit: quit.clone(),
             runtime: tokio::runtime::Handle::current(),
-            lang: config.language,
+            lang,
         })
     });
     let shutdown = async move {

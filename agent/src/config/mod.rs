@@ -72,6 +72,8 @@ pub struct Config {
     pub prompt: PromptKind,
     /// The language of the windows.
     pub language: crate::i18n::Lang,
+    /// The administrator's policy sets the language: the user cannot switch it.
+    pub language_fixed: bool,
     /// The pinentry-protocol program that asks for consent and PIN (`prompt = "pinentry"`).
     pub prompter: PathBuf,
     /// How long the user has to answer a prompt.
@@ -337,6 +339,7 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
             .ok_or_else(|| source.error(text, "language must be \"vi\" or \"en\""))?,
         None => crate::i18n::Lang::Vi,
     };
+    let language_fixed = policy.is_some_and(|p| p.file.language.is_some());
     let prompter = prompter_set.map_or_else(|| PathBuf::from("pinentry"), |(_, p)| p.get_ref().clone());
 
     let prompt_timeout =
@@ -421,6 +424,7 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         modules,
         prompt,
         language,
+        language_fixed,
         prompter,
         prompt_timeout,
         max_body_bytes,

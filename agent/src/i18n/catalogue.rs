@@ -100,6 +100,7 @@ catalogue! {
     TrayLogs: "Mở thư mục nhật ký", "Open the log folder";
     TrayAbout: "Giới thiệu Kyso", "About Kyso";
     TrayQuit: "Thoát Kyso", "Quit Kyso";
+    LanguageFixed: "Ngôn ngữ do quản trị đặt", "Language set by the administrator";
     TrayFlood: "Đã từ chối {count} yêu cầu ký dồn dập từ {origin}", "Refused {count} signing requests in a burst from {origin}";
     DocumentCount: "{count} tài liệu", "{count} document(s)";
     OutcomeSigned: "đã ký", "signed";

@@ -31,8 +31,8 @@ pub enum Prompter {
         ui: crate::ui::UiHandle,
         /// How long the user has to answer.
         timeout: Duration,
-        /// The window's language.
-        lang: Lang,
+        /// The windows' language.
+        lang: crate::i18n::Language,
     },
     /// Runs a pinentry-protocol program for every request.
     Pinentry {
@@ -183,7 +183,7 @@ impl Prompter {
                 return Ok(Answer { consent, window: None });
             }
             Self::Window { ui, timeout, lang } => {
-                let mut window = ui.open(request.clone(), *lang, *timeout)?;
+                let mut window = ui.open(request.clone(), lang.get(), *timeout)?;
                 let consent = window.answer().await?;
                 return Ok(Answer { consent, window: Some(window) });
             }
@@ -215,10 +215,10 @@ impl Prompter {
 }
 
 impl Prompter {
-    /// The UI thread, when this prompter is Kyso's window.
-    pub fn ui_handle(&self) -> Option<crate::ui::UiHandle> {
+    /// The UI thread and the windows' language, when this prompter is Kyso's window.
+    pub fn ui_handle(&self) -> Option<(crate::ui::UiHandle, crate::i18n::Language)> {
         match self {
-            Self::Window { ui, .. } => Some(ui.clone()),
+            Self::Window { ui, lang, .. } => Some((ui.clone(), lang.clone())),
             Self::Pinentry { .. } | Self::Given(_) => None,
         }
     }
@@ -231,7 +231,7 @@ impl Prompter {
     /// `None` when this prompter has no chooser; [`PromptError`] when the window cannot open.
     pub async fn choose(&self, request: ChooseRequest) -> Result<Option<usize>, Option<PromptError>> {
         match self {
-            Self::Window { ui, timeout, lang } => ui.choose(request, *lang, *timeout).await.map_err(Some),
+            Self::Window { ui, timeout, lang } => ui.choose(request, lang.get(), *timeout).await.map_err(Some),
             Self::Pinentry { .. } | Self::Given(_) => Err(None),
         }
     }

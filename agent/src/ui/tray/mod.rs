@@ -23,6 +23,7 @@ const PAUSE: &str = "kyso.pause";
 const LOGS: &str = "kyso.logs";
 const ABOUT: &str = "kyso.about";
 const QUIT: &str = "kyso.quit";
+const LANGUAGE: &str = "kyso.language";
 /// How often the tray looks at the agent, and at the tokens.
 const TICK: Duration = Duration::from_millis(300);
 const TOKENS_EVERY: Duration = Duration::from_secs(5);
@@ -42,7 +43,8 @@ pub struct TrayParts {
     pub quit: Arc<tokio::sync::Notify>,
     /// For the token calls.
     pub runtime: tokio::runtime::Handle,
-    pub lang: Lang,
+    /// The language, which the tray can switch.
+    pub lang: crate::i18n::Language,
 }
 
 /// The running tray; stopped when dropped.
@@ -78,13 +80,13 @@ pub fn start(parts: TrayParts) -> Tray {
 
 fn run(parts: TrayParts, stop: &AtomicBool) {
     let mut facts = Facts::default();
-    let mut model = Model::new(&facts, parts.lang);
+    let mut model = Model::new(&facts, parts.lang.get(), parts.lang.fixed());
     let built = TrayIconBuilder::new()
         .with_id("kyso-agent")
         .with_title("Kyso")
         .with_tooltip(model.tooltip())
         .with_icon(icon(model.look))
-        .with_menu(Box::new(menu(&model, parts.lang)))
+        .with_menu(Box::new(menu(&model)))
         .build();
     let mut tray = match built {
         Ok(tray) => tray,
@@ -108,9 +110,9 @@ fn run(parts: TrayParts, stop: &AtomicBool) {
         facts.busy = parts.signer.busy_now();
         facts.recent = parts.signer.audit().recent();
         facts.flood = flood.update(parts.signer.audit().busy_refusals());
-        let next = Model::new(&facts, parts.lang);
+        let next = Model::new(&facts, parts.lang.get(), parts.lang.fixed());
         if next != model {
-            update(&mut tray, &model, &next, parts.lang);
+            update(&mut tray, &model, &next);
             model = next;
         }
         std::thread::sleep(TICK);
@@ -118,7 +120,7 @@ fn run(parts: TrayParts, stop: &AtomicBool) {
 }
 
 /// Redraws what changed.
-fn update(tray: &mut TrayIcon, old: &Model, new: &Model, lang: Lang) {
+fn update(tray: &mut TrayIcon, old: &Model, new: &Model) {
     if old.look != new.look
         && let Err(error) = tray.set_icon(Some(icon(new.look)))
     {
@@ -127,7 +129,7 @@ fn update(tray: &mut TrayIcon, old: &Model, new: &Model, lang: Lang) {
     if let Err(error) = tray.set_tooltip(Some(new.tooltip())) {
         tracing::debug!(%error, "tray tooltip");
     }
-    tray.set_menu(Some(Box::new(menu(new, lang))));
+    tray.set_menu(Some(Box::new(menu(new))));
 }
 
 fn icon(look: icons::Look) -> Icon {
@@ -136,7 +138,8 @@ fn icon(look: icons::Look) -> Icon {
 }
 
 /// The menu for `model`.
-fn menu(model: &Model, lang: Lang) -> Menu {
+fn menu(model: &Model) -> Menu {
+    let lang = model.lang;
     let menu = Menu::new();
     let mut items: Vec<Box<dyn tray_icon::menu::IsMenuItem>> = Vec::new();
     items.push(Box::new(MenuItem::new(&model.state, false, None)));
@@ -161,6 +164,13 @@ fn menu(model: &Model, lang: Lang) -> Menu {
     items.push(Box::new(MenuItem::with_id(PAUSE, pause.get(lang), true, None)));
     items.push(Box::new(MenuItem::with_id(LOGS, Text::TrayLogs.get(lang), true, None)));
     items.push(Box::new(MenuItem::with_id(ABOUT, Text::TrayAbout.get(lang), true, None)));
+    // The other language, named in itself; read-only when the administrator set it.
+    items.push(Box::new(if model.language_fixed {
+        MenuItem::new(Text::LanguageFixed.get(lang), false, None)
+    } else {
+        let other = if lang == Lang::Vi { "English" } else { "Tiếng Việt" };
+        MenuItem::with_id(LANGUAGE, other, true, None)
+    }));
     items.push(Box::new(PredefinedMenuItem::separator()));
     items.push(Box::new(MenuItem::with_id(QUIT, Text::TrayQuit.get(lang), true, None)));
     for item in &items {
@@ -184,8 +194,14 @@ fn act(parts: &TrayParts, id: &str) {
                 tracing::warn!(%error, "cannot open the log folder");
             }
         }
+        LANGUAGE => {
+            let other = if parts.lang.get() == Lang::Vi { Lang::En } else { Lang::Vi };
+            if let Err(error) = parts.lang.set(other) {
+                tracing::warn!(%error, "cannot keep the language chosen");
+            }
+        }
         ABOUT => {
-            if let Err(error) = parts.ui.about(parts.about.clone(), parts.lang) {
+            if let Err(error) = parts.ui.about(parts.about.clone(), parts.lang.get()) {
                 tracing::warn!(%error, "cannot show About");
             }
         }
@@ -216,7 +232,7 @@ fn certificates(parts: &TrayParts) -> Vec<String> {
                 "{} — {} ({} {expires})",
                 crate::certinfo::common_name(&cert),
                 c.token.label,
-                when.get(parts.lang).to_lowercase()
+                when.get(parts.lang.get()).to_lowercase()
             ))
         })
         .collect()

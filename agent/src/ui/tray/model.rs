@@ -21,6 +21,9 @@ pub struct Model {
     /// One line per recent request, newest first.
     pub recent: Vec<String>,
     pub paused: bool,
+    /// The language the texts are in, and whether the policy fixes it.
+    pub lang: Lang,
+    pub language_fixed: bool,
 }
 
 /// What the model is made from.
@@ -37,7 +40,7 @@ pub struct Facts {
 }
 
 impl Model {
-    pub fn new(facts: &Facts, lang: Lang) -> Self {
+    pub fn new(facts: &Facts, lang: Lang, language_fixed: bool) -> Self {
         let no_token = facts.certificates.as_ref().is_some_and(Vec::is_empty);
         let (look, state) = if facts.paused {
             (Look::Paused, Text::TrayPaused)
@@ -60,6 +63,8 @@ impl Model {
             certificates: facts.certificates.clone().unwrap_or_default(),
             recent: facts.recent.iter().rev().map(|entry| recent_line(entry, lang)).collect(),
             paused: facts.paused,
+            lang,
+            language_fixed,
         }
     }
 
@@ -118,15 +123,15 @@ mod tests {
     #[test]
     fn the_state_says_paused_then_signing_then_no_token_then_ready() {
         let mut facts = Facts { paused: true, busy: true, certificates: Some(vec![]), ..Facts::default() };
-        assert_eq!(Model::new(&facts, Lang::Vi).look, Look::Paused);
+        assert_eq!(Model::new(&facts, Lang::Vi, false).look, Look::Paused);
         facts.paused = false;
-        assert_eq!(Model::new(&facts, Lang::Vi).state, "Kyso – đang ký…");
+        assert_eq!(Model::new(&facts, Lang::Vi, false).state, "Kyso – đang ký…");
         facts.busy = false;
-        assert_eq!(Model::new(&facts, Lang::En).state, "Kyso – no token plugged in");
+        assert_eq!(Model::new(&facts, Lang::En, false).state, "Kyso – no token plugged in");
         facts.certificates = Some(vec!["Nguyễn Văn An".into()]);
-        assert_eq!(Model::new(&facts, Lang::En).look, Look::Ready);
+        assert_eq!(Model::new(&facts, Lang::En, false).look, Look::Ready);
         facts.flood = Some((7, "https://x.example".into()));
-        let model = Model::new(&facts, Lang::Vi);
+        let model = Model::new(&facts, Lang::Vi, false);
         assert_eq!(model.look, Look::Warning);
         assert!(model.tooltip().ends_with("Đã từ chối 7 yêu cầu ký dồn dập từ https://x.example"));
     }
@@ -137,7 +142,7 @@ mod tests {
             recent: vec![entry(Outcome::Signed, None), entry(Outcome::Refused, Some("busy"))],
             ..Facts::default()
         };
-        let model = Model::new(&facts, Lang::Vi);
+        let model = Model::new(&facts, Lang::Vi, false);
         assert_eq!(model.recent[0], "14:05 · https://qlvb.ninhbinh.gov.vn · 1 tài liệu · bị từ chối (busy)");
         assert_eq!(model.recent[1], "14:05 · https://qlvb.ninhbinh.gov.vn · 1 tài liệu · đã ký");
     }
