@@ -34,12 +34,8 @@ impl CertificateChoices {
     pub fn set(&self, origin: &str, thumbprint: &str) -> std::io::Result<()> {
         let mut record = self.read();
         record.insert(origin.to_owned(), thumbprint.to_owned());
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::user_data::create_private_dir(dir)?;
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer_pretty(&mut file, &record).map_err(std::io::Error::other)?;
-        file.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
+        let json = serde_json::to_vec_pretty(&record).map_err(std::io::Error::other)?;
+        crate::user_data::write_private(&self.path, &json)
     }
 
     fn read(&self) -> BTreeMap<String, String> {

@@ -86,13 +86,7 @@ impl PersonalImages {
                 "không dùng được ảnh này (cần PNG hoặc JPEG). / this image cannot be used (PNG or JPEG needed): {e}"
             )
         })?;
-        let dir = path.parent().unwrap_or(&self.dir);
-        crate::user_data::create_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        std::io::Write::write_all(&mut file, bytes).map_err(|e| e.to_string())?;
-        file.as_file().sync_all().map_err(|e| e.to_string())?;
-        file.persist(&path).map_err(|e| format!("{}: {}", path.display(), e.error))?;
-        Ok(())
+        crate::user_data::write_private(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Removes the certificate's image; says whether there was one.

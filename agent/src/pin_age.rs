@@ -87,12 +87,8 @@ impl PinAges {
     }
 
     fn write(&self, record: &Record) -> std::io::Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::user_data::create_private_dir(dir)?;
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer_pretty(&mut file, record).map_err(std::io::Error::other)?;
-        file.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
+        let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+        crate::user_data::write_private(&self.path, &json)
     }
 }
 

@@ -118,16 +118,12 @@ impl Language {
         }
         self.english.store(lang == Lang::En, std::sync::atomic::Ordering::SeqCst);
         let Some(path) = &self.saved else { return Ok(()) };
-        let dir = path.parent().unwrap_or(std::path::Path::new("."));
-        crate::user_data::create_private_dir(dir)?;
         let code = match lang {
             Lang::Vi => "vi",
             Lang::En => "en",
         };
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(&mut file, &Preferences { language: code.into() }).map_err(std::io::Error::other)?;
-        file.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let json = serde_json::to_vec(&Preferences { language: code.into() }).map_err(std::io::Error::other)?;
+        crate::user_data::write_private(path, &json)
     }
 }
 
