@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 pub use about_window::AboutInfo;
-pub use fonts::{covers, vietnamese_face};
 pub use session::{Session, Summary, UiHandle};
 
 use about_window::AboutWindow;
