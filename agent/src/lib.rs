@@ -28,4 +28,5 @@ pub mod token;
 pub mod trust;
 pub mod ui;
 pub mod user_data;
+pub mod user_defaults;
 pub mod verify;

@@ -45,7 +45,9 @@ export interface Certificate {
 
 export interface PdfOptions {
   certificate: string;
+  /** Absent with no field, anchor or rect: the user's (or policy's) act for this portal, else invisible. */
   act?: SigningAct;
+  /** Absent: the user's (or policy's) default level for the certificate, else "B-B". */
   level?: SignatureLevel;
   page?: number;
   rect?: [number, number, number, number];

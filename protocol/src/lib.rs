@@ -110,7 +110,11 @@
 //! (Decree 30/2020) decides what the visible signature shows and, without `field`, `anchor` (a
 //! text under which to sign, such as the signer's title) or `rect`, where it goes: `approve` (handwritten-signature image), `issue` (seal image at real size over
 //! the left third of the approver's signature), `copy`, `appendix`, `incoming`, `comment`,
-//! `plain`. Without `act`, `field` or `rect`, the signature is invisible.
+//! `plain`. Without `act`, `field`, `anchor` or `rect`, the signature is invisible, unless the
+//! user chose an act for the calling portal in Settings (or the administrator's policy set one
+//! in `[defaults] acts`): then that act, at its default place. Likewise a PDF request without
+//! `level` gets the user's default level for the certificate, or the policy's, else `B-B`; the
+//! answer's `level` says which was made.
 //!
 //! ```json
 //! {

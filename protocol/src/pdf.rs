@@ -29,6 +29,15 @@ pub enum SigningAct {
 }
 
 impl SigningAct {
+    /// Every act, in the order Decree 30/2020 lists them, the plain block last.
+    pub const ALL: [Self; 7] =
+        [Self::Approve, Self::Issue, Self::Copy, Self::Appendix, Self::Incoming, Self::Comment, Self::Plain];
+
+    /// The act of a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|act| act.as_str() == text)
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,8 +57,9 @@ pub const MAX_BATCH_DOCUMENTS: usize = 500;
 
 /// Asks for a PAdES signature: a JSON body with the PDF in `pdf_base64`, or a raw
 /// `application/pdf` body with these options in the query string (then the response is the
-/// signed PDF itself; prefer it for anything large). Without `field` or `rect` the signature is
-/// invisible.
+/// signed PDF itself; prefer it for anything large). Without `act`, `field`, `anchor` or `rect`
+/// the signature is invisible, unless the user's or the administrator's default act for the
+/// calling portal says otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SignPdfRequest {
@@ -102,7 +112,8 @@ pub struct SignPdfRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
     /// The signing act; with `act` and no `field` or `rect`, the signature is visible at the
-    /// act's default place. Without `act`, `field` or `rect`, it is invisible.
+    /// act's default place. Without `act`, `field`, `anchor` or `rect`: the default act chosen
+    /// for the calling portal (Settings, or the policy's `[defaults] acts`), else invisible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<SigningAct>,
     /// The handwritten-signature (approve) or seal (issue) image, PNG with transparency or JPEG,
@@ -143,7 +154,8 @@ pub struct SignPdfRequest {
     /// Digest of the signed byte ranges (default SHA-256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_algorithm: Option<DigestAlgorithm>,
-    /// PAdES baseline level: `B-B` (the default), `B-T` (an RFC 3161 timestamp over the
+    /// PAdES baseline level (absent: the default level chosen for the certificate in Settings
+    /// or by the policy's `[defaults] level`, else `B-B`): `B-B`, `B-T` (an RFC 3161 timestamp over the
     /// signature from the administrator's TSA, `tsa.url`, inside the signature), `B-LT` (then a
     /// DSS revision with the validation data) or `B-LTA` (then a document timestamp).
     #[serde(default, skip_serializing_if = "Option::is_none")]

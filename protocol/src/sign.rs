@@ -99,6 +99,14 @@ pub enum SignatureLevel {
 }
 
 impl SignatureLevel {
+    /// Every level, lowest first.
+    pub const ALL: [Self; 4] = [Self::BB, Self::BT, Self::BLt, Self::BLta];
+
+    /// The level of a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|level| level.as_str() == text)
+    }
+
     /// Returns the wire name (`B-B`, `B-T`, `B-LT`, `B-LTA`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -136,3 +136,40 @@ fn assert_recent(rfc3339: &str) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
     assert!((now - then).abs() < 300, "{rfc3339} is not now");
 }
+
+/// The administrator's `[defaults]`: a request that names no level and no act gets B-T and
+/// the portal's act (a certified copy), and says so in its answer.
+#[tokio::test]
+async fn policy_defaults_give_bare_requests_their_level_and_act() {
+    let pki = Pki::shared();
+    let dir = tempfile::tempdir().expect("temp");
+    let policy = dir.path().join("policy.toml");
+    let portal = kyso_tests::client::PORTAL;
+    std::fs::write(
+        &policy,
+        format!(
+            "allowed_origins = [\"{portal}\"]\n[defaults]\nlevel = \"B-T\"\nacts = {{ \"{portal}\" = \"copy\" }}\n"
+        ),
+    )
+    .expect("policy");
+    let agent = Agent::start_with_policy(pki, &kyso_tests::agent::config_text(pki, &with_tsa(pki)), &policy);
+    let input = agent.path("ban-sao.pdf");
+    pdfs::write_simple(&input, 1, "");
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = json!({
+        "pdf_base64": B64.encode(std::fs::read(&input).expect("input")),
+        "certificate": pki.thumbprint("person-rsa"),
+        "document_name": "ban-sao.pdf",
+    });
+    let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let answer = reply.json();
+    assert_eq!(answer["level"], "B-T", "the default level");
+    assert_recent(answer["timestamp_time"].as_str().expect("timestamp_time"));
+    let signed = agent.path("signed.pdf");
+    std::fs::write(&signed, B64.decode(answer["pdf_base64"].as_str().expect("pdf")).expect("base64")).expect("write");
+    assert_eq!(verify::pdfsig(&signed).expect("pdfsig"), (1, 1));
+    let text = std::process::Command::new("pdftotext").arg(&signed).arg("-").output().expect("pdftotext");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("SAO Y"), "the copy act is drawn");
+    assert!(agent.prompts().pop().expect("a prompt").contains("Certified copy"), "and shown in the prompt");
+}

@@ -169,6 +169,7 @@ fn daemon_signer(
         .with_audit(crate::audit::Audit::open(&config.audit)?)
         .with_pin_ages(crate::pin_age::PinAges::for_this_user())
         .with_personal_images(crate::personal_images::PersonalImages::for_this_user())
+        .with_user_defaults(crate::user_defaults::UserDefaults::for_this_user(config.defaults.clone()))
         .with_certificate_choices(crate::certificate_choices::CertificateChoices::for_this_user());
     Ok((signer, worker))
 }

@@ -35,6 +35,19 @@ pub struct ConfigFile {
     pub compat: CompatSection,
     #[serde(default)]
     pub audit: AuditSection,
+    #[serde(default)]
+    pub defaults: DefaultsSection,
+}
+
+/// `[defaults]`: what a request that does not say gets. Set by the administrator's policy, the
+/// user cannot change them in Settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSection {
+    /// The level of requests that name none (`B-B` when unset).
+    pub level: Option<Spanned<String>>,
+    /// Per origin, the act of a PDF request that names no act, field or place.
+    pub acts: Option<std::collections::BTreeMap<String, Spanned<String>>>,
 }
 
 /// `[audit]`: the audit trail of signing requests.

@@ -106,6 +106,11 @@ pub struct Config {
     pub compat: Compat,
     /// Where the audit trail goes.
     pub audit: crate::audit::AuditConfig,
+    /// What requests that do not say get (`[defaults]`).
+    pub defaults: Defaults,
+    /// Every value the administrator's policy sets, as `key = value` lines, for Settings to
+    /// show read-only.
+    pub policy_settings: Vec<(String, String)>,
     /// The files these settings came from, for logs.
     pub sources: Vec<PathBuf>,
 }
@@ -125,6 +130,18 @@ pub struct Compat {
     pub seal_image: Option<PathBuf>,
     /// The cookie name `SessionId` is sent as to the portal (default `ASP.NET_SessionId`).
     pub session_cookie: String,
+}
+
+/// `[defaults]`, validated: the policy's values win over the user's file and are fixed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// The level of requests that name none.
+    pub level: Option<kyso_protocol::SignatureLevel>,
+    /// The policy sets `level`: Settings shows it read-only.
+    pub level_fixed: bool,
+    /// Per origin (`https://host[:port]`), the act of PDF requests that name no act or place,
+    /// and whether the policy sets it.
+    pub acts: std::collections::BTreeMap<String, (kyso_protocol::SigningAct, bool)>,
 }
 
 /// An invalid or unreadable configuration, with where and why.
@@ -410,6 +427,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
 
     let compat = compat(policy, user)?;
     let audit = audit(policy, user)?;
+    let defaults = defaults(policy, user)?;
+    let policy_settings = policy.map(|p| settings_of(&p.text)).unwrap_or_default();
 
     if danger_any {
         tracing::warn!(
@@ -440,6 +459,8 @@ fn validate(user: Option<Source>, policy: Option<Source>) -> Result<Config, Conf
         refuse_unknown_revocation,
         compat,
         audit,
+        defaults,
+        policy_settings,
         sources: [policy, user].into_iter().flatten().map(|s| s.path.clone()).collect(),
     })
 }
@@ -465,6 +486,63 @@ fn audit(policy: Option<&Source>, user: Option<&Source>) -> Result<crate::audit:
     let keep_files =
         bounded(pick(policy, user, |f| f.audit.keep_files.as_ref()), "audit.keep_files", None, Some(1000), 10)?;
     Ok(crate::audit::AuditConfig { dir, max_file_bytes, keep_files })
+}
+
+/// `[defaults]`: levels and acts checked by name, origins by form; the user's file first, then
+/// the policy over it.
+fn defaults(policy: Option<&Source>, user: Option<&Source>) -> Result<Defaults, ConfigError> {
+    let mut defaults = Defaults::default();
+    if let Some((source, text)) = pick(policy, user, |f| f.defaults.level.as_ref()) {
+        defaults.level = Some(
+            kyso_protocol::SignatureLevel::parse(text.get_ref())
+                .ok_or_else(|| source.error(text, "defaults.level must be \"B-B\", \"B-T\", \"B-LT\" or \"B-LTA\""))?,
+        );
+        defaults.level_fixed = policy.is_some_and(|p| std::ptr::eq(p, source));
+    }
+    for (source, fixed) in [(user, false), (policy, true)] {
+        let Some(source) = source else { continue };
+        for (origin, act) in source.file.defaults.acts.iter().flatten() {
+            let parsed = Origin::parse(origin).map_err(|why| {
+                source.error(act, format!("defaults.acts: {origin:?} {why}; expected \"https://host[:port]\""))
+            })?;
+            let act_value = kyso_protocol::SigningAct::parse(act.get_ref()).ok_or_else(|| {
+                source.error(act, "defaults.acts: an act is approve, issue, copy, appendix, incoming, comment or plain")
+            })?;
+            defaults.acts.insert(parsed.as_str().to_owned(), (act_value, fixed));
+        }
+    }
+    Ok(defaults)
+}
+
+/// The policy's values as `key = value` lines (TOML keys, TOML values), for showing.
+fn settings_of(text: &str) -> Vec<(String, String)> {
+    fn walk(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
+        for (key, value) in table {
+            let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            match value {
+                toml::Value::Table(inner) if prefix.is_empty() => walk(&name, inner, out),
+                toml::Value::Array(items) => {
+                    let items: Vec<String> =
+                        items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect();
+                    out.push((name, items.join(", ")));
+                }
+                toml::Value::Table(inner) => {
+                    let pairs: Vec<String> = inner
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                        .collect();
+                    out.push((name, pairs.join(", ")));
+                }
+                toml::Value::String(text) => out.push((name, text.clone())),
+                other => out.push((name, other.to_string())),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(table) = text.parse::<toml::Table>() {
+        walk("", &table, &mut out);
+    }
+    out
 }
 
 /// `[compat]`: the thumbprint is checked for form, the images for existence, now.
@@ -725,6 +803,28 @@ mod tests {
             AllowedOrigins::List(vec![Origin::parse("https://qlvb.gov.vn").expect("origin")])
         );
         assert_eq!(config.tls_cert, PathBuf::from("/c.pem"));
+    }
+
+    #[test]
+    fn request_defaults_merge_and_the_policy_fixes_its_own() {
+        let user = source(
+            "u.toml",
+            &format!("{TLS}[defaults]\nlevel = \"B-T\"\nacts = {{ \"https://a.gov.vn\" = \"copy\", \"https://b.gov.vn\" = \"approve\" }}\n"),
+        )
+        .expect("user");
+        let policy = source("p.toml", "[defaults.acts]\n\"https://b.gov.vn\" = \"issue\"\n").expect("policy");
+        let config = validate(Some(user), Some(policy)).expect("valid");
+        assert_eq!(config.defaults.level, Some(kyso_protocol::SignatureLevel::BT));
+        assert!(!config.defaults.level_fixed);
+        assert_eq!(config.defaults.acts.get("https://a.gov.vn"), Some(&(kyso_protocol::SigningAct::Copy, false)));
+        assert_eq!(config.defaults.acts.get("https://b.gov.vn"), Some(&(kyso_protocol::SigningAct::Issue, true)));
+        assert_eq!(config.policy_settings, [("defaults.acts".to_owned(), "https://b.gov.vn = issue".to_owned())]);
+
+        let bad = source("u.toml", &format!("{TLS}[defaults.acts]\n\"https://a.gov.vn\" = \"sign\"\n")).expect("user");
+        let error = validate(Some(bad), None).expect_err("unknown act").to_string();
+        assert!(error.contains("u.toml:") && error.contains("approve, issue"), "{error}");
+        let bad = source("u.toml", &format!("{TLS}[defaults]\nlevel = \"LTV\"\n")).expect("user");
+        assert!(validate(Some(bad), None).expect_err("level").to_string().contains("B-LTA"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Value names are the TOML keys (`port`, `allowed_origins`, `tls.cert`, `pkcs11.modules`,
 //! `limits.max_body_bytes`, ...). Lists are REG_MULTI_SZ, or REG_SZ separated by commas or
 //! semicolons (what MSI properties carry); numbers are REG_DWORD/REG_QWORD or decimal strings.
+//! `defaults.acts` is a list of `origin=act` entries.
 
 /// The registry key (under HKEY_LOCAL_MACHINE).
 pub const POLICY_KEY: &str = r"Software\Policies\Kyso\Agent";
@@ -25,6 +26,8 @@ enum Kind {
     Bool,
     Text,
     List,
+    /// `key=value` entries, one per REG_MULTI_SZ string: a table.
+    Pairs,
 }
 
 const KNOWN: &[(&str, Kind)] = &[
@@ -57,6 +60,8 @@ const KNOWN: &[(&str, Kind)] = &[
     ("audit.dir", Kind::Text),
     ("audit.max_file_bytes", Kind::Number),
     ("audit.keep_files", Kind::Number),
+    ("defaults.level", Kind::Text),
+    ("defaults.acts", Kind::Pairs),
 ];
 
 /// Converts policy values to a TOML document of the configuration schema.
@@ -99,6 +104,9 @@ fn convert(kind: Kind, value: &PolicyValue) -> Result<toml::Value, &'static str>
         (Kind::Text, PolicyValue::Text(t)) => toml::Value::String(t.clone()),
         (Kind::List, PolicyValue::Texts(items)) => list(items.iter().map(String::as_str)),
         (Kind::List, PolicyValue::Text(t)) => list(t.split([',', ';'])),
+        (Kind::Pairs, PolicyValue::Texts(items)) => pairs(items.iter().map(String::as_str))?,
+        (Kind::Pairs, PolicyValue::Text(t)) => pairs(t.split([',', ';']))?,
+        (Kind::Pairs, _) => return Err("key=value entries (REG_MULTI_SZ, or REG_SZ separated by commas)"),
         (Kind::Number, _) => return Err("a number (REG_DWORD, REG_QWORD or decimal text)"),
         (Kind::Text, _) => return Err("text (REG_SZ)"),
         (Kind::List, _) => return Err("a list (REG_MULTI_SZ, or REG_SZ separated by commas)"),
@@ -109,6 +117,15 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> toml::Value {
     toml::Value::Array(
         items.map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.to_owned())).collect(),
     )
+}
+
+fn pairs<'a>(items: impl Iterator<Item = &'a str>) -> Result<toml::Value, &'static str> {
+    let mut table = toml::Table::new();
+    for item in items.map(str::trim).filter(|s| !s.is_empty()) {
+        let (key, value) = item.split_once('=').ok_or("key=value entries")?;
+        table.insert(key.trim().to_owned(), toml::Value::String(value.trim().to_owned()));
+    }
+    Ok(toml::Value::Table(table))
 }
 
 /// Reads the policy key's values; `None` when the key does not exist.
@@ -157,6 +174,7 @@ mod tests {
             ("tls.cert".to_owned(), text(r"C:\ProgramData\Kyso\tls\cert.pem")),
             ("danger_allow_any_origin".to_owned(), PolicyValue::Number(0)),
             ("limits.max_connections".to_owned(), text("32")),
+            ("defaults.acts".to_owned(), PolicyValue::Texts(vec!["https://qlvb.ninhbinh.gov.vn = approve".into()])),
         ];
         let toml = to_toml(&values).expect("converts");
         let file: ConfigFile = toml::from_str(&toml).expect("parses as config");
@@ -166,6 +184,8 @@ mod tests {
         assert_eq!(file.pkcs11.modules.map(|m| m.len()), Some(1));
         assert_eq!(file.danger_allow_any_origin.map(|d| *d.get_ref()), Some(false));
         assert_eq!(file.limits.max_connections.map(|c| *c.get_ref()), Some(32));
+        let acts = file.defaults.acts.expect("acts");
+        assert_eq!(acts.get("https://qlvb.ninhbinh.gov.vn").map(|a| a.get_ref().as_str()), Some("approve"));
     }
 
     /// The Group Policy template writes only value names the agent reads, of the right type.

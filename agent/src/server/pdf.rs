@@ -75,6 +75,8 @@ pub async fn sign(api: &Api, request: Request<Incoming>, origin: &str) -> Result
             options.document_name = name;
         }
     }
+    let placed = options.field.is_some() || options.anchor.is_some() || options.rect.is_some();
+    apply_user_defaults(api, origin, &mut options, placed);
     let look = look(&options)?;
     let placement =
         placement(options.field.as_ref(), options.anchor.as_ref(), options.page, options.rect, look.is_some())?;
@@ -240,6 +242,26 @@ pub fn placement(
         (None, page, None) if has_act => Ok(Placement::Default { page }),
         (None, Some(_), None) => Err(ApiError::bad_request("page needs rect (or an act)")),
         (None, None, None) => Ok(Placement::Invisible),
+    }
+}
+
+/// Fills in what the request leaves to the user's defaults (Settings, or the `[defaults]`
+/// policy): the level, and the portal's act when the request names no act and no place.
+pub fn apply_user_defaults(api: &Api, origin: &str, options: &mut SignPdfRequest, placed: bool) {
+    let Some(defaults) = api.signer.user_defaults() else { return };
+    let thumbprint = thumbprint_hex(&options.certificate);
+    if options.level.is_none()
+        && let (Some(level), source) = defaults.level(&thumbprint)
+    {
+        if level.timestamped() && !api.signer.can_timestamp() {
+            // Without a TSA the default cannot be made; the request's own default stands.
+            tracing::warn!(level = level.as_str(), ?source, "the default level needs tsa.url; signing at B-B");
+        } else {
+            options.level = Some(level);
+        }
+    }
+    if options.act.is_none() && !placed {
+        options.act = defaults.act(&thumbprint, origin).0;
     }
 }
 

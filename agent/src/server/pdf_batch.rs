@@ -10,7 +10,7 @@ use kyso_protocol::{
 
 use super::Api;
 use super::file_body::ResponseBody;
-use super::pdf::{Accept, input, look, placement, thumbprint_hex};
+use super::pdf::{Accept, apply_user_defaults, input, look, placement, thumbprint_hex};
 use super::remote::{DEFAULT_UPLOAD_FIELD, Remote};
 use super::routes::json;
 use crate::error::ApiError;
@@ -70,7 +70,7 @@ pub async fn sign(
 /// For the whole batch: a malformed request, a refused URL, and the signer's errors.
 pub async fn sign_all(
     api: &Api,
-    options: SignPdfRequest,
+    mut options: SignPdfRequest,
     documents: Vec<PdfDocumentRequest>,
     origin: &str,
     mut form: Option<&mut Form>,
@@ -102,10 +102,11 @@ pub async fn sign_all(
         });
     }
 
+    let placed = documents.iter().any(|d| d.rect.is_some() || d.field.is_some() || d.anchor.is_some());
+    apply_user_defaults(api, origin, &mut options, placed);
     let look = look(&options)?;
     let has_act = look.is_some();
     // As for one document: a place without an act shows the plain text block.
-    let placed = documents.iter().any(|d| d.rect.is_some() || d.field.is_some() || d.anchor.is_some());
     let look = look.or_else(|| placed.then(Look::default));
     let level = options.level.unwrap_or_default();
     let mut batch = PdfBatch {

@@ -47,6 +47,8 @@ pub struct Signer {
     pin_ages: Option<crate::pin_age::PinAges>,
     /// The user's signature and seal images, per certificate.
     personal_images: Option<crate::personal_images::PersonalImages>,
+    /// The level and acts the user chose in Settings for requests that name none.
+    user_defaults: Option<crate::user_defaults::UserDefaults>,
     /// The certificate last chosen per origin, for the chooser.
     certificate_choices: Option<crate::certificate_choices::CertificateChoices>,
     /// Signing paused from the tray: requests are refused until resumed.
@@ -67,6 +69,7 @@ impl Signer {
             audit: crate::audit::Audit::none(),
             pin_ages: None,
             personal_images: None,
+            user_defaults: None,
             certificate_choices: None,
             paused: Arc::default(),
         }
@@ -149,6 +152,28 @@ impl Signer {
     /// The image the user imported for the certificate `thumbprint` (hex), if any.
     pub fn personal_image(&self, thumbprint: &str, kind: crate::personal_images::ImageKind) -> Option<Vec<u8>> {
         self.personal_images.as_ref()?.get(thumbprint, kind)
+    }
+
+    /// The store of images, for Settings.
+    pub fn personal_images(&self) -> Option<&crate::personal_images::PersonalImages> {
+        self.personal_images.as_ref()
+    }
+
+    /// Gives requests that name no level or act the user's defaults (see
+    /// [`crate::user_defaults`]).
+    pub fn with_user_defaults(mut self, defaults: Option<crate::user_defaults::UserDefaults>) -> Self {
+        self.user_defaults = defaults;
+        self
+    }
+
+    /// The user's defaults, for requests and Settings.
+    pub fn user_defaults(&self) -> Option<&crate::user_defaults::UserDefaults> {
+        self.user_defaults.as_ref()
+    }
+
+    /// Whether a timestamp authority is set, so levels above B-B can be made.
+    pub fn can_timestamp(&self) -> bool {
+        self.timestamps.is_some()
     }
 
     /// Reminds, in the consent window, of PINs older than six months (recorded in `ages`).
