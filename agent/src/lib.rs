@@ -21,6 +21,7 @@ pub mod outbound;
 pub mod pdf;
 pub mod personal_images;
 pub mod pin_age;
+pub mod pin_change;
 pub mod prompt;
 pub mod server;
 pub mod signing;

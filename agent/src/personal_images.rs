@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 
 use kyso_protocol::SigningAct;
 
+use crate::i18n::{Bilingual, Text};
+
 /// Largest image accepted.
 pub const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Which image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ImageKind {
     /// The handwritten signature, drawn by the approve act.
     Signature,
@@ -70,23 +72,20 @@ impl PersonalImages {
     ///
     /// # Errors
     ///
-    /// A message, in both languages, when the image is too large or not a PNG/JPEG Kyso can
+    /// What is wrong, in both languages: the image is too large or not a PNG/JPEG Kyso can
     /// draw, or cannot be written.
-    pub fn set(&self, thumbprint: &str, kind: ImageKind, bytes: &[u8]) -> Result<(), String> {
-        let path = self.path(thumbprint, kind).ok_or_else(|| format!("{thumbprint:?} is not a SHA-256 thumbprint"))?;
-        if bytes.len() > MAX_IMAGE_BYTES {
-            return Err(format!(
-                "ảnh lớn hơn {} MiB. / the image is larger than {} MiB",
-                MAX_IMAGE_BYTES >> 20,
-                MAX_IMAGE_BYTES >> 20
-            ));
-        }
-        crate::pdf::appearance::Image::decode(bytes).map_err(|e| {
-            format!(
-                "không dùng được ảnh này (cần PNG hoặc JPEG). / this image cannot be used (PNG or JPEG needed): {e}"
-            )
+    pub fn set(&self, thumbprint: &str, kind: ImageKind, bytes: &[u8]) -> Result<(), Bilingual> {
+        let path = self.path(thumbprint, kind).ok_or_else(|| {
+            let text = format!("{thumbprint:?} is not a SHA-256 thumbprint");
+            Bilingual { vi: text.clone(), en: text }
         })?;
-        crate::user_data::write_private(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+        if bytes.len() > MAX_IMAGE_BYTES {
+            return Err(Bilingual::fill(Text::ImageTooLarge, &[("mib", &(MAX_IMAGE_BYTES >> 20).to_string())]));
+        }
+        crate::pdf::appearance::Image::decode(bytes)
+            .map_err(|e| Bilingual::fill(Text::ImageUnusable, &[("reason", &e.to_string())]))?;
+        crate::user_data::write_private(&path, bytes)
+            .map_err(|e| Bilingual::fill(Text::ImageNotSaved, &[("reason", &format!("{}: {e}", path.display()))]))
     }
 
     /// Removes the certificate's image; says whether there was one.

@@ -82,6 +82,17 @@ impl PinAges {
         reminder_text(entry.changed, entry.first_seen, today)
     }
 
+    /// What Settings says of token `serial`'s PIN: when it was last changed through Kyso, or
+    /// since when it has not been; `None` for a token Kyso has not seen.
+    pub fn describe(&self, serial: &str) -> Option<Bilingual> {
+        let entry = self.read().tokens.remove(serial)?;
+        let (how, date) = match entry.changed {
+            Some(date) => (Text::PinChangedOn, date),
+            None => (Text::PinNotChangedSince, entry.first_seen),
+        };
+        Some(Bilingual::fill(how, &[("date", &date.to_string())]))
+    }
+
     fn read(&self) -> Record {
         std::fs::read(&self.path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
     }
@@ -136,6 +147,8 @@ mod tests {
         assert!(ages.reminder("S1", "Token 1", long_ago).is_none(), "first sight starts the count");
         assert!(ages.reminder("S1", "Token 1", date!(2026 - 12 - 03)).is_some());
         ages.changed("S1", "Token 1", date!(2026 - 12 - 03)).expect("written");
+        assert_eq!(ages.describe("S1").map(|t| t.en), Some("last changed on 2026-12-03".into()));
+        assert_eq!(ages.describe("S2"), None);
         assert!(ages.reminder("S1", "Token 1", date!(2027 - 01 - 03)).is_none());
         let text = std::fs::read_to_string(dir.path().join("pin-changes.json")).expect("record");
         assert!(text.contains("\"changed\"") && !text.to_lowercase().contains("pin\":"), "{text}");

@@ -59,10 +59,10 @@ fn the_pin_changes_through_the_prompter_and_refusals_change_nothing() {
 
     // Refusals first; each leaves the PIN as it was.
     let wrong = change_with_stdin(&pki, &config, &format!("000000\n{NEW_PIN}\n"));
-    assert!(!wrong.status.success() && text(&wrong).contains("the current PIN is wrong"), "{}", text(&wrong));
+    assert!(!wrong.status.success() && text(&wrong).contains("The current PIN is wrong"), "{}", text(&wrong));
     let short = change_with_stdin(&pki, &config, &format!("{PIN}\n12\n"));
     assert!(
-        !short.status.success() && text(&short).contains("the token refused the new PIN: it takes 4 to"),
+        !short.status.success() && text(&short).contains("The token refused the new PIN: it takes 4 to"),
         "{}",
         text(&short)
     );

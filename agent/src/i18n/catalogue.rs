@@ -78,8 +78,8 @@ catalogue! {
         "Warning: this is the final try; a wrong PIN locks the token.";
     Locked: "Thiết bị đã bị khóa PIN. Không thể ký bằng thiết bị này cho đến khi được mở khóa: hãy liên hệ tổ chức cung cấp chứng thư số (hoặc bộ phận quản trị) để mở khóa bằng mã PUK.",
         "The token's PIN is locked. It cannot sign until it is unlocked: ask your certificate provider (or your administrator) to unlock it with the PUK.";
-    PinOld: "Mã PIN đã dùng quá 6 tháng ({since}); quy định yêu cầu đổi ít nhất 6 tháng một lần: chạy `kyso-agent change-pin`.",
-        "The token PIN is over 6 months old ({since}); the rules require changing it at least every six months: run `kyso-agent change-pin`.";
+    PinOld: "Mã PIN đã dùng quá 6 tháng ({since}); quy định yêu cầu đổi ít nhất 6 tháng một lần: vào Cài đặt → Mã PIN (hoặc chạy `kyso-agent change-pin`).",
+        "The token PIN is over 6 months old ({since}); the rules require changing it at least every six months: see Settings → PIN (or run `kyso-agent change-pin`).";
     PinChangedOn: "đổi lần cuối ngày {date}", "last changed on {date}";
     PinNotChangedSince: "chưa đổi qua Kyso từ ngày {date}", "not changed through Kyso since {date}";
 
@@ -128,6 +128,68 @@ catalogue! {
     CancelWhileSigning: "Đang dừng: tài liệu đang ký dở sẽ hoàn tất, các tài liệu sau không được ký.",
         "Stopping: the document being signed is finished, the ones after it are not signed.";
     Stopped: "Đã dừng theo yêu cầu của bạn.", "Stopped as you asked.";
+
+    PinChangePad: "Thiết bị «{token}» có bàn phím PIN riêng: hãy đổi mã PIN bằng phần mềm của nhà cung cấp.",
+        "Token “{token}” has its own PIN pad: change the PIN with the vendor's tool.";
+    PinChangeLocked: "Mã PIN của thiết bị «{token}» đã bị khóa: hãy liên hệ tổ chức cung cấp chứng thư số để mở khóa.",
+        "The PIN of token “{token}” is locked: ask your certificate provider to unlock it.";
+    PinChangeMismatch: "Hai lần nhập mã PIN mới không khớp; mã PIN chưa đổi.",
+        "The two entries of the new PIN differ; the PIN was not changed.";
+    PinChangeEmpty: "Mã PIN mới trống.", "The new PIN is empty.";
+    PinChangeSame: "Mã PIN mới trùng mã PIN hiện tại.", "The new PIN is the same as the current one.";
+    PinChangeWrong: "Mã PIN hiện tại sai; mã PIN chưa đổi.", "The current PIN is wrong; the PIN was not changed.";
+    PinChangeWrongFinal: "Mã PIN hiện tại sai; nhập sai thêm một lần nữa thiết bị «{token}» sẽ bị khóa.",
+        "The current PIN is wrong; one more wrong PIN locks token “{token}”.";
+    PinChangeRejected: "Thiết bị không nhận mã PIN mới: cần từ {min} đến {max} ký tự.",
+        "The token refused the new PIN: it takes {min} to {max} characters.";
+    PinChangeRemoved: "Thiết bị đã bị rút ra; mã PIN chưa đổi.", "The token was removed; the PIN was not changed.";
+    PinChangeCancelled: "Đã hủy; mã PIN chưa đổi.", "Cancelled; the PIN was not changed.";
+    SettingsTitle: "Kyso – Cài đặt", "Kyso – Settings";
+    TraySettings: "Cài đặt…", "Settings…";
+    TabCertificates: "Chứng thư số", "Certificates";
+    TabGeneral: "Chung", "General";
+    SettingsApplyAtOnce: "Thay đổi được áp dụng ngay.", "Changes apply at once.";
+    Loading: "Đang đọc thiết bị…", "Reading the tokens…";
+    NoTokenCertificates: "Không có chứng thư số nào trên thiết bị đang cắm.", "No certificate on the tokens plugged in.";
+    NoTokens: "Không có thiết bị ký số nào đang cắm.", "No token is plugged in.";
+    TokensUnreadable: "Không đọc được thiết bị: {reason}", "Cannot read the tokens: {reason}";
+    Images: "Ảnh chữ ký và con dấu", "Signature and seal images";
+    ImagesHint: "Dùng khi cổng thông tin yêu cầu ký duyệt hoặc ký ban hành mà không gửi kèm ảnh.",
+        "Used when a portal asks for an approval or issuing signature and sends no image.";
+    ImageSignature: "Chữ ký tay (ký duyệt)", "Handwritten signature (approval)";
+    ImageSeal: "Con dấu (ký ban hành)", "Seal (issuing)";
+    ImageNone: "Chưa có ảnh", "No image";
+    ImageJpeg: "Ảnh JPEG (không xem trước)", "JPEG image (no preview)";
+    ImportImage: "Nhập ảnh…", "Import…";
+    RemoveImage: "Xóa ảnh", "Remove";
+    ImageImported: "Đã nhập ảnh {file}.", "Imported {file}.";
+    ImageRemoved: "Đã xóa ảnh.", "The image was removed.";
+    PickImageTitle: "Chọn ảnh PNG hoặc JPEG", "Choose a PNG or JPEG image";
+    Defaults: "Mặc định khi yêu cầu không ghi rõ", "Defaults for requests that do not say";
+    DefaultLevelNone: "Không đặt ({level})", "Not set ({level})";
+    NeedsTsa: "cần máy chủ cấp dấu thời gian (tsa.url)", "needs a timestamp authority (tsa.url)";
+    DefaultActs: "Hình thức ký theo cổng thông tin", "Signing act per portal";
+    ActsHint: "Áp dụng khi cổng thông tin không chỉ định hình thức ký và vị trí chữ ký.",
+        "Applies when the portal names neither an act nor a place for the signature.";
+    ActNone: "Không (chữ ký không hiển thị)", "None (invisible signature)";
+    NoPortals: "Quản trị chưa cho phép cổng thông tin nào.", "The administrator has allowed no portal.";
+    SetByAdmin: "do quản trị đặt", "set by the administrator";
+    Saved: "Đã lưu.", "Saved.";
+    SaveFailed: "Không lưu được: {reason}", "Could not save: {reason}";
+    PinRule: "Quy định yêu cầu đổi mã PIN của thiết bị ít nhất 6 tháng một lần.",
+        "The rules require changing the token PIN at least every six months.";
+    CurrentPin: "Mã PIN hiện tại", "Current PIN";
+    NewPin: "Mã PIN mới", "New PIN";
+    RepeatPin: "Nhập lại mã PIN mới", "New PIN again";
+    ChangePin: "Đổi mã PIN", "Change PIN";
+    ChangingPin: "Đang đổi mã PIN…", "Changing the PIN…";
+    LanguageHeading: "Ngôn ngữ", "Language";
+    PolicyHeading: "Do quản trị đặt (chỉ đọc)", "Set by the administrator (read-only)";
+    NoPolicy: "Máy này không có chính sách của quản trị.", "This computer has no administrator's policy.";
+    ImageTooLarge: "Ảnh lớn hơn {mib} MiB.", "The image is larger than {mib} MiB.";
+    ImageUnusable: "Không dùng được ảnh này (cần PNG hoặc JPEG): {reason}", "This image cannot be used (PNG or JPEG needed): {reason}";
+    ImageNotSaved: "Không lưu được ảnh: {reason}", "The image could not be saved: {reason}";
+    PinChanged: "Đã đổi mã PIN của thiết bị «{token}».", "The PIN of token “{token}” was changed.";
 }
 
 impl Text {
