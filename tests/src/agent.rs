@@ -127,6 +127,17 @@ impl Agent {
         Agent::launch(pki, config, Path::new(""), &[("DISPLAY", display), ("DBUS_SESSION_BUS_ADDRESS", bus_address)])
     }
 
+    /// Starts an agent on a desktop under the machine policy file `policy`.
+    pub fn start_on_desktop_with_policy(
+        pki: &Pki,
+        config: &str,
+        display: &str,
+        bus_address: &str,
+        policy: &Path,
+    ) -> Agent {
+        Agent::launch(pki, config, policy, &[("DISPLAY", display), ("DBUS_SESSION_BUS_ADDRESS", bus_address)])
+    }
+
     /// Waits up to `timeout` for the agent to exit on its own; its exit status.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;

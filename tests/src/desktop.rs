@@ -88,6 +88,18 @@ impl Desktop {
         false
     }
 
+    /// Waits up to `timeout` for the window `window` (an id from [`Desktop::windows`]) to go.
+    pub fn wait_until_gone_id(&self, window: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if !self.windows("").iter().any(|w| w == window) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
     /// Types `text` into `window`, as from the keyboard (there is no window manager: the
     /// window is given the focus first).
     pub fn type_text(&self, window: &str, text: &str) {
@@ -181,8 +193,23 @@ impl Desktop {
     ///
     /// When the word is not on screen.
     pub fn word_at(&self, window: &str, word: &str) -> (i32, i32, i32, i32) {
+        self.find_word(window, word, |read| read == word)
+    }
+
+    /// Where Tesseract reads the first word that starts with `prefix` in `window` (for labels
+    /// it reads with trailing punctuation, like "Import…").
+    ///
+    /// # Panics
+    ///
+    /// When no such word is on screen.
+    pub fn word_starting(&self, window: &str, prefix: &str) -> (i32, i32, i32, i32) {
+        self.find_word(window, prefix, |read| read.starts_with(prefix))
+    }
+
+    fn find_word(&self, window: &str, word: &str, matches: impl Fn(&str) -> bool) -> (i32, i32, i32, i32) {
         let (width, height, x, y) = self.geometry(window).expect("window geometry");
-        let path = artifacts().join(format!("find-{word}.png"));
+        let name: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
+        let path = artifacts().join(format!("find-{name}.png"));
         self.screenshot(&path);
         let status = Command::new("convert")
             .arg(&path)
@@ -203,7 +230,8 @@ impl Desktop {
         let found = tsv.lines().find_map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
             let number = |i: usize| f.get(i).and_then(|v| v.parse::<i32>().ok());
-            (f.get(11).map(|t| t.trim()) == Some(word))
+            f.get(11)
+                .is_some_and(|t| matches(t.trim()))
                 .then(|| Some((number(6)?, number(7)?, number(8)?, number(9)?)))?
         });
         let (left, top, w, h) = found.unwrap_or_else(|| panic!("{word:?} is not on screen:\n{tsv}"));

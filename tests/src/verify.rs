@@ -251,3 +251,13 @@ pub fn pyhanko_ades(pdf: &Path, root: &Path) -> Result<String, String> {
         .arg(root)
         .arg(pdf))
 }
+
+/// How many images poppler's `pdfimages -list` finds in `pdf` (their alpha masks not counted).
+pub fn image_count(pdf: &Path) -> usize {
+    let out = Command::new("pdfimages").arg("-list").arg(pdf).output().expect("pdfimages (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .count()
+}

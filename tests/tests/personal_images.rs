@@ -18,17 +18,6 @@ fn images_command(pki: &Pki, config: &Path, data: &Path, args: &[&str]) -> Outpu
     kyso_command(pki, config).arg("images").args(args).env("XDG_DATA_HOME", data).output().expect("kyso-agent images")
 }
 
-/// How many images `pdfimages -list` finds in `pdf` (their alpha masks not counted).
-fn image_count(pdf: &Path) -> usize {
-    let out =
-        std::process::Command::new("pdfimages").arg("-list").arg(pdf).output().expect("pdfimages (poppler-utils)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(2)
-        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
-        .count()
-}
-
 fn cli_approve(pki: &Pki, config: &Path, input: &Path, output: &Path) {
     let mut child = kyso_command(pki, config)
         .args(["sign", "--pin-stdin", "--cert", &pki.thumbprint("person-rsa"), "--act", "approve"])
@@ -78,7 +67,7 @@ async fn an_imported_signature_is_drawn_until_it_is_removed() {
     pdfs::write_simple(&input, 1, "");
     let with_image = dir.path().join("with-image.pdf");
     cli_approve(pki, &config, &input, &with_image);
-    assert_eq!(image_count(&with_image), 1, "the imported signature is drawn");
+    assert_eq!(verify::image_count(&with_image), 1, "the imported signature is drawn");
     assert_eq!(verify::pdfsig(&with_image).expect("pdfsig"), (1, 1));
     verify::qpdf_check(&with_image).expect("qpdf --check");
 
@@ -100,7 +89,7 @@ async fn an_imported_signature_is_drawn_until_it_is_removed() {
     let signed = agent.path("api.pdf");
     std::fs::write(&signed, B64.decode(reply.json()["pdf_base64"].as_str().expect("pdf")).expect("b64"))
         .expect("write");
-    assert_eq!(image_count(&signed), 1, "the API draws the imported signature");
+    assert_eq!(verify::image_count(&signed), 1, "the API draws the imported signature");
     verify::pyhanko_pdf(&signed, &pki.path("root.pem")).expect("pyhanko");
     verify::qpdf_check(&signed).expect("qpdf --check");
 
@@ -109,5 +98,5 @@ async fn an_imported_signature_is_drawn_until_it_is_removed() {
     assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
     let without = dir.path().join("without-image.pdf");
     cli_approve(pki, &config, &input, &without);
-    assert_eq!(image_count(&without), 0, "no image after removal");
+    assert_eq!(verify::image_count(&without), 0, "no image after removal");
 }

@@ -17,6 +17,7 @@ mod pdf;
 mod personal_images;
 mod security;
 mod server;
+mod settings;
 mod timestamps;
 mod tokens;
 mod tray;

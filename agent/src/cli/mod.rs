@@ -190,7 +190,15 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
         crate::config::AllowedOrigins::DangerAny => None,
     };
     let tray = ui.map(|(ui, lang)| {
+        let settings = std::sync::Arc::new(crate::ui::SettingsParts {
+            signer: signer.clone(),
+            runtime: tokio::runtime::Handle::current(),
+            lang: lang.clone(),
+            origins: origins.clone().unwrap_or_default(),
+            policy: config.policy_settings.clone(),
+        });
         crate::ui::tray::start(crate::ui::tray::TrayParts {
+            settings,
             signer: signer.clone(),
             ui,
             about: crate::ui::AboutInfo {

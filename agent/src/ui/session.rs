@@ -40,6 +40,7 @@ pub enum Job {
     Consent(Box<Opened>),
     Choose(Choosing),
     About(super::AboutInfo, Lang),
+    Settings(super::settings::Opening),
 }
 
 /// A certificate chooser to show; the answer is the index chosen, `None` for Cancel.
@@ -72,6 +73,8 @@ pub struct Opened {
 pub struct UiHandle {
     pub(super) windows: mpsc::Sender<Job>,
     pub(super) waiting: Arc<AtomicUsize>,
+    /// Settings is open or about to be: a second one is not queued.
+    pub(super) settings_open: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl UiHandle {
@@ -121,6 +124,24 @@ impl UiHandle {
     /// [`PromptError::Window`] when the UI thread has stopped.
     pub fn about(&self, info: super::AboutInfo, lang: Lang) -> Result<(), PromptError> {
         self.send(Job::About(info, lang))
+    }
+
+    /// Opens Settings (from the tray), unless it is open already; returns at once.
+    ///
+    /// # Errors
+    ///
+    /// [`PromptError::Window`] when the UI thread has stopped.
+    pub fn settings(&self, parts: Arc<super::SettingsParts>) -> Result<(), PromptError> {
+        if self.settings_open.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let opening = super::settings::Opening {
+            parts,
+            waiting: self.waiting.clone(),
+            gave_way: Arc::default(),
+            resume: Arc::default(),
+        };
+        self.send(Job::Settings(opening)).inspect_err(|_| self.settings_open.store(false, Ordering::SeqCst))
     }
 
     fn send(&self, job: Job) -> Result<(), PromptError> {

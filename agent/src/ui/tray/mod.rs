@@ -1,6 +1,6 @@
 //! The tray icon: the agent's state at a glance (ready, paused, signing, no token, a page
 //! flooding it with requests) and a menu with the certificates on the tokens, the recent
-//! requests, pause/resume, the log folder, About and Quit. It runs on a thread of its own: on
+//! requests, pause/resume, Settings, the log folder, About and Quit. It runs on a thread of its own: on
 //! Linux a StatusNotifierItem on the session bus (what GNOME's and KDE's trays show; no GTK),
 //! on Windows a notification-area icon whose messages this thread pumps.
 
@@ -22,6 +22,7 @@ use model::{Facts, Model};
 const PAUSE: &str = "kyso.pause";
 const LOGS: &str = "kyso.logs";
 const ABOUT: &str = "kyso.about";
+const SETTINGS: &str = "kyso.settings";
 const QUIT: &str = "kyso.quit";
 const LANGUAGE: &str = "kyso.language";
 /// How often the tray looks at the agent, and at the tokens.
@@ -45,6 +46,8 @@ pub struct TrayParts {
     pub runtime: tokio::runtime::Handle,
     /// The language, which the tray can switch.
     pub lang: crate::i18n::Language,
+    /// What the Settings window works with.
+    pub settings: Arc<super::SettingsParts>,
 }
 
 /// The running tray; stopped when dropped.
@@ -162,6 +165,7 @@ fn menu(model: &Model) -> Menu {
     items.push(Box::new(PredefinedMenuItem::separator()));
     let pause = if model.paused { Text::TrayResume } else { Text::TrayPause };
     items.push(Box::new(MenuItem::with_id(PAUSE, pause.get(lang), true, None)));
+    items.push(Box::new(MenuItem::with_id(SETTINGS, Text::TraySettings.get(lang), true, None)));
     items.push(Box::new(MenuItem::with_id(LOGS, Text::TrayLogs.get(lang), true, None)));
     items.push(Box::new(MenuItem::with_id(ABOUT, Text::TrayAbout.get(lang), true, None)));
     // The other language, named in itself; read-only when the administrator set it.
@@ -198,6 +202,11 @@ fn act(parts: &TrayParts, id: &str) {
             let other = if parts.lang.get() == Lang::Vi { Lang::En } else { Lang::Vi };
             if let Err(error) = parts.lang.set(other) {
                 tracing::warn!(%error, "cannot keep the language chosen");
+            }
+        }
+        SETTINGS => {
+            if let Err(error) = parts.ui.settings(parts.settings.clone()) {
+                tracing::warn!(%error, "cannot show Settings");
             }
         }
         ABOUT => {
