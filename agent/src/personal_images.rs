@@ -88,6 +88,23 @@ impl PersonalImages {
             .map_err(|e| Bilingual::fill(Text::ImageNotSaved, &[("reason", &format!("{}: {e}", path.display()))]))
     }
 
+    /// Reads an image file chosen by the user, refusing one larger than [`MAX_IMAGE_BYTES`]
+    /// before reading it.
+    ///
+    /// # Errors
+    ///
+    /// The file is too large or cannot be read, in both languages.
+    pub fn read_file(path: &Path) -> Result<Vec<u8>, Bilingual> {
+        let unreadable = |e: std::io::Error| {
+            Bilingual::fill(Text::ImageUnusable, &[("reason", &format!("{}: {e}", path.display()))])
+        };
+        let size = std::fs::metadata(path).map_err(unreadable)?.len();
+        if size > MAX_IMAGE_BYTES as u64 {
+            return Err(Bilingual::fill(Text::ImageTooLarge, &[("mib", &(MAX_IMAGE_BYTES >> 20).to_string())]));
+        }
+        std::fs::read(path).map_err(unreadable)
+    }
+
     /// Removes the certificate's image; says whether there was one.
     ///
     /// # Errors
@@ -132,5 +149,12 @@ mod tests {
         assert!(store.remove(THUMBPRINT, ImageKind::Signature).expect("removed"));
         assert!(!store.remove(THUMBPRINT, ImageKind::Signature).expect("nothing left"));
         assert_eq!(store.get(THUMBPRINT, ImageKind::Signature), None);
+
+        let huge = dir.path().join("huge.png");
+        std::fs::File::create(&huge).and_then(|f| f.set_len(MAX_IMAGE_BYTES as u64 + 1)).expect("sparse file");
+        assert!(PersonalImages::read_file(&huge).expect_err("too large").en.contains("larger than 4 MiB"));
+        let small = dir.path().join("small.png");
+        std::fs::write(&small, png()).expect("write");
+        assert_eq!(PersonalImages::read_file(&small).expect("read"), png());
     }
 }

@@ -51,7 +51,7 @@ pub fn run(config_path: Option<&Path>, args: &Args) -> Result<(), String> {
         };
         for (file, kind) in [(&args.signature, ImageKind::Signature), (&args.seal, ImageKind::Seal)] {
             if let Some(file) = file {
-                let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let bytes = PersonalImages::read_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
                 store.set(&thumbprint, kind, &bytes).map_err(|e| format!("{}: {e}", file.display()))?;
             }
         }

@@ -11,7 +11,7 @@ use kyso_protocol::{SignatureLevel, SigningAct};
 use super::{Notice, SettingsParts};
 use crate::i18n::{Bilingual, Lang, Text};
 use crate::pdf::appearance::Image;
-use crate::personal_images::ImageKind;
+use crate::personal_images::{ImageKind, PersonalImages};
 use crate::token::TokenCertificate;
 use crate::user_defaults::Source;
 
@@ -207,12 +207,10 @@ impl CertificatesTab {
         if let Some(path) = dialog.take_picked() {
             let file =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let imported = std::fs::read(&path)
-                .map_err(|e| Bilingual::fill(Text::ImageUnusable, &[("reason", &format!("{}: {e}", path.display()))]))
-                .and_then(|bytes| match parts.signer.personal_images() {
-                    Some(store) => store.set(thumbprint, *kind, &bytes),
-                    None => Err(Bilingual::fill(Text::SaveFailed, &[("reason", "no per-user data folder")])),
-                });
+            let imported = PersonalImages::read_file(&path).and_then(|bytes| match parts.signer.personal_images() {
+                Some(store) => store.set(thumbprint, *kind, &bytes),
+                None => Err(Bilingual::fill(Text::SaveFailed, &[("reason", "no per-user data folder")])),
+            });
             self.notice = Some(match imported {
                 Ok(()) => {
                     tracing::info!(certificate = %thumbprint, ?kind, "an image was imported in Settings");

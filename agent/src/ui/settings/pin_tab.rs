@@ -25,6 +25,8 @@ pub struct PinTab {
     refusal: Option<(String, Refusal)>,
     changing: Option<(String, Background<Result<(), Bilingual>>)>,
     notice: Option<Notice>,
+    /// What the record says of the selected token's PIN age.
+    age: Option<(String, Option<Bilingual>)>,
 }
 
 impl Drop for PinTab {
@@ -76,9 +78,12 @@ impl PinTab {
             self.wipe();
         }
         let Some(token) = tokens.iter().find(|t| t.token.serial == chosen).copied() else { return };
-        if let Some(ages) = crate::pin_age::PinAges::for_this_user()
-            && let Some(age) = ages.describe(&token.token.serial)
-        {
+        // When the PIN was last changed: read once per token, and again after a change.
+        if self.age.as_ref().is_none_or(|(serial, _)| serial != &chosen) {
+            let age = crate::pin_age::PinAges::for_this_user().and_then(|ages| ages.describe(&chosen));
+            self.age = Some((chosen.clone(), age));
+        }
+        if let Some((_, Some(age))) = &self.age {
             ui.label(RichText::new(age.get(lang)).weak());
         }
         ui.add_space(8.0);
@@ -170,8 +175,9 @@ impl PinTab {
             Err(why) => Notice { ok: false, text: why },
         });
         self.changing = None;
-        // The token's state may have changed (locked after a wrong PIN): ask again.
+        // The token's state may have changed (locked after a wrong PIN), and its record: ask again.
         self.refusal = None;
+        self.age = None;
     }
 }
 
