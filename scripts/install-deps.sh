@@ -23,6 +23,8 @@ packages+=(libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxr
 [ "$mode" = test ] && packages+=(xvfb xdotool x11-apps imagemagick tesseract-ocr tesseract-ocr-vie)
 # The tray test: a private session bus for the agent's StatusNotifierItem (busctl is systemd's).
 [ "$mode" = test ] && packages+=(dbus-daemon)
+# The package test checks the Settings menu entry with desktop-file-validate.
+[ "$mode" = test ] && packages+=(desktop-file-utils)
 # The audit trail test reads what the agent sent to the journal (journald, journalctl).
 [ "$mode" = test ] && packages+=(systemd)
 [ "$mode" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(nodejs npm)

@@ -60,6 +60,7 @@ fn the_deb_sets_up_on_install_and_upgrade_and_cleans_up_on_removal() {
     }
     let contents = ok(&Command::new("dpkg-deb").arg("--contents").arg(&deb).output().expect("dpkg-deb"), "contents");
     assert!(contents.contains("./usr/bin/kyso-agent") && contents.contains("./usr/bin/kyso-install"), "{contents}");
+    assert!(contents.contains("./usr/share/applications/vn.kyso.Settings.desktop"), "the menu entry: {contents}");
     assert!(contents.lines().next().is_some_and(|l| l.starts_with("drwxr-xr-x root/root")), "{contents}");
 
     let unpacked = work.path();
@@ -71,6 +72,11 @@ fn the_deb_sets_up_on_install_and_upgrade_and_cleans_up_on_removal() {
         &Command::new("dpkg-deb").arg("-e").arg(&deb).arg(unpacked.join("control")).output().expect("dpkg-deb -e"),
         "control",
     );
+
+    let entry = unpacked.join("files/usr/share/applications/vn.kyso.Settings.desktop");
+    let checked = Command::new("desktop-file-validate").arg(&entry).output().expect("desktop-file-validate");
+    assert!(checked.status.success() && checked.stdout.is_empty(), "{}", String::from_utf8_lossy(&checked.stdout));
+    assert!(std::fs::read_to_string(&entry).expect("entry").contains("Exec=/usr/bin/kyso-agent settings"));
 
     let root = staging::root();
     let before = snapshot(root.path());

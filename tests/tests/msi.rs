@@ -1,8 +1,9 @@
 //! The MSI, built from `installer/windows/kyso.wxs` with Debian's wixl, installed silently
 //! under Wine with the public properties an administrator's deployment passes: files, policy
 //! values, browser policies, the CA in the machine's ROOT store; `kyso-agent.exe serve` answers
-//! a Linux TLS client that trusts only that CA; an upgrade replaces the old version; `msiexec
-//! /x` removes files, registry values and the CA.
+//! a Linux TLS client that trusts only that CA; the Start menu has Settings, and the Windows
+//! build's Settings window shows on an Xvfb display through Wine; an upgrade replaces the old
+//! version; `msiexec /x` removes files, the shortcut, registry values and the CA.
 
 use std::net::TcpStream;
 use std::path::Path;
@@ -80,6 +81,14 @@ fn msi_installs_serves_upgrades_and_uninstalls_cleanly_under_wine() {
     {
         assert!(program.join(file).is_file(), "{file} installed");
     }
+    // ALLUSERS=1 puts it in the common Start menu on Windows; Wine's msi resolves
+    // ProgramMenuFolder to the user's, so either is accepted here.
+    let users = std::fs::read_dir(prefix.drive_c().join("users")).expect("users").flatten();
+    let shortcut = std::iter::once(prefix.drive_c().join("ProgramData/Microsoft/Windows"))
+        .chain(users.map(|user| user.path().join("AppData/Roaming/Microsoft/Windows")))
+        .map(|base| base.join("Start Menu/Programs/Kyso Settings.lnk"))
+        .find(|path| path.is_file())
+        .expect("Settings is in the Start menu");
     let policy = prefix.reg_query(r"HKLM\Software\Policies\Kyso\Agent").expect("policy key");
     assert!(policy.contains(&ORIGINS.join(r"\0")) && policy.contains(&format!("0x{port:x}")), "{policy}");
     for browser in [r"Google\Chrome", r"Microsoft\Edge", "Chromium"] {
@@ -130,6 +139,43 @@ fn msi_installs_serves_upgrades_and_uninstalls_cleanly_under_wine() {
     let _ = prefix.command("wineserver").arg("-k").status();
     let _ = agent.wait();
 
+    // The Windows build's own window: Settings from the Start menu's command line, on an X
+    // display through Wine, in Vietnamese; Escape closes it and the command ends. (A new
+    // wineserver, started with the display: the agent's ran without one.)
+    let desktop = kyso_tests::desktop::Desktop::start();
+    let settings_log = std::fs::File::create(dir.path().join("settings.log")).expect("log");
+    let mut settings = prefix
+        .command("wine")
+        .args([r"C:\Program Files\Kyso\kyso-agent.exe", "settings"])
+        .env("DISPLAY", desktop.display())
+        .stdout(settings_log.try_clone().expect("log"))
+        .stderr(settings_log)
+        .spawn()
+        .expect("wine kyso-agent settings");
+    let opened = Instant::now();
+    let window = loop {
+        if let Some(window) = desktop.windows("Kyso").pop() {
+            break window;
+        }
+        assert!(
+            opened.elapsed() < Duration::from_secs(60),
+            "no Settings window under Wine: {}",
+            std::fs::read_to_string(dir.path().join("settings.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(desktop.window_name(&window), "Kyso – Cài đặt");
+    let seen = desktop.wait_for_text("settings-wine", &window, "Không có chứng thư số", Duration::from_secs(30));
+    assert!(seen.contains("Không có chứng thư số"), "no token under Wine; OCR read: {seen}");
+    desktop.key(&window, "Escape");
+    let closed = Instant::now();
+    while settings.try_wait().expect("wait").is_none() {
+        assert!(closed.elapsed() < Duration::from_secs(30), "Settings did not end after Escape");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    prefix.wait();
+
     // An upgrade, with the same properties as the deployment passes them.
     let out = msiexec(&prefix, dir.path(), &["/i", "kyso-new.msi", "/qn", &origins, &port_property]);
     assert!(out.status.success(), "upgrade: {out:?}");
@@ -147,6 +193,7 @@ fn msi_installs_serves_upgrades_and_uninstalls_cleanly_under_wine() {
     let out = msiexec(&prefix, dir.path(), &["/x", "kyso-new.msi", "/qn"]);
     assert!(out.status.success(), "uninstall: {out:?}");
     assert!(!program.exists(), "program files removed");
+    assert!(!shortcut.exists(), "the Start menu entry removed");
     assert!(!prefix.drive_c().join("ProgramData/Kyso").exists(), "data removed");
     for key in [
         r"HKLM\Software\Policies\Kyso".to_owned(),

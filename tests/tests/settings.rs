@@ -4,10 +4,12 @@
 //! changes the token PIN, and reads what the administrator's policy fixes; then a portal's bare
 //! request (no act, no image) comes out with the image, signed with the new PIN, and valid for
 //! pdfsig and pyHanko. Settings steps aside for that request's window and comes back after.
+//! `kyso-agent settings` opens the same window without a tray.
 
+use std::process::Stdio;
 use std::time::Duration;
 
-use kyso_tests::agent::{Agent, config_text};
+use kyso_tests::agent::{Agent, config_text, configured, kyso_command};
 use kyso_tests::client::{PORTAL, Reply};
 use kyso_tests::desktop::Desktop;
 use kyso_tests::pki::{PIN, Pki};
@@ -163,4 +165,40 @@ async fn the_clerk_sets_images_defaults_and_pin_in_settings() {
     assert!(seen.contains("Ngôn ngữ"), "OCR read: {seen}");
     desktop.key(&back, "Escape");
     assert!(desktop.wait_until_gone("Kyso", WAIT));
+}
+
+/// `kyso-agent settings`, for desktops with no tray: the same window on its own, in
+/// Vietnamese, and the command ends when it is closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_opens_on_its_own_and_ends_when_closed() {
+    let pki = Pki::shared();
+    let desktop = Desktop::start();
+    let (dir, config) = configured(pki, "");
+    let mut child = kyso_command(pki, &config)
+        .arg("settings")
+        .env("DISPLAY", desktop.display())
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kyso-agent settings");
+    let window = window_titled(&desktop, "Kyso – Cài đặt").await;
+    let seen = desktop.wait_for_text("settings-standalone-vi", &window, "Mặc định", WAIT);
+    for expected in ["Cấp bởi", "Ảnh chữ ký và con dấu", "Mặc định khi yêu cầu không ghi rõ", "Đóng"]
+    {
+        assert!(seen.contains(expected), "Settings should say {expected:?}; OCR read: {seen}");
+    }
+    desktop.key(&window, "Escape");
+    let deadline = std::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "kyso-agent settings did not end after Escape");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut log).expect("log");
+    assert!(status.success(), "{status:?}\n{log}");
+    drop(dir);
 }

@@ -11,6 +11,7 @@ mod dev_cert;
 mod extend;
 mod images;
 mod serve;
+mod settings;
 mod sign;
 mod verify;
 
@@ -48,6 +49,8 @@ enum Command {
     Images(images::Args),
     /// Changes a token's PIN (the current PIN, then the new one twice).
     ChangePin(change_pin::Args),
+    /// Opens Settings (images, defaults, PIN, language), as the tray's Settings… does.
+    Settings,
     /// Makes a local CA (its key is never written) and a localhost TLS certificate for testing.
     DevCert(dev_cert::Args),
     /// Runs the agent and a demo portal page (https://localhost:8988) that uses it.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::DevCert(args) => dev_cert::run(&args),
         Command::ChangePin(args) => change_pin::run(cli.config.as_deref(), &args),
         Command::Images(args) => images::run(cli.config.as_deref(), &args),
+        Command::Settings => settings::run(cli.config.as_deref()),
         Command::Verify(args) => match verify::run(cli.config.as_deref(), &args) {
             Ok(verify::Outcome::Valid) => return ExitCode::SUCCESS,
             Ok(verify::Outcome::NotValid) => return ExitCode::from(1),
@@ -190,13 +194,7 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
         crate::config::AllowedOrigins::DangerAny => None,
     };
     let tray = ui.map(|(ui, lang)| {
-        let settings = std::sync::Arc::new(crate::ui::SettingsParts {
-            signer: signer.clone(),
-            runtime: tokio::runtime::Handle::current(),
-            lang: lang.clone(),
-            origins: origins.clone().unwrap_or_default(),
-            policy: config.policy_settings.clone(),
-        });
+        let settings = settings_parts(config, signer, lang.clone(), tokio::runtime::Handle::current());
         crate::ui::tray::start(crate::ui::tray::TrayParts {
             settings,
             signer: signer.clone(),
@@ -220,6 +218,27 @@ fn tray_and_shutdown<F: std::future::Future<Output = ()>>(
         }
     };
     (tray, shutdown)
+}
+
+/// What the Settings window works with: `signer`'s tokens, images and defaults, the allowed
+/// portals, and the values the policy sets.
+fn settings_parts(
+    config: &crate::config::Config,
+    signer: &crate::signing::Signer,
+    lang: crate::i18n::Language,
+    runtime: tokio::runtime::Handle,
+) -> std::sync::Arc<crate::ui::SettingsParts> {
+    let origins = match &config.allowed_origins {
+        crate::config::AllowedOrigins::List(list) => list.iter().map(|o| o.as_str().to_owned()).collect(),
+        crate::config::AllowedOrigins::DangerAny => Vec::new(),
+    };
+    std::sync::Arc::new(crate::ui::SettingsParts {
+        signer: signer.clone(),
+        runtime,
+        lang,
+        origins,
+        policy: config.policy_settings.clone(),
+    })
 }
 
 /// Binds `compat.port` when set, adding its listeners to `listeners`; returns the port bound.

@@ -144,6 +144,11 @@ impl UiHandle {
         self.send(Job::Settings(opening)).inspect_err(|_| self.settings_open.store(false, Ordering::SeqCst))
     }
 
+    /// Whether Settings is open (or about to be, or giving way to a request).
+    pub fn settings_showing(&self) -> bool {
+        self.settings_open.load(Ordering::SeqCst)
+    }
+
     fn send(&self, job: Job) -> Result<(), PromptError> {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         self.windows.send(job).map_err(|_| {
