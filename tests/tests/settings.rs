@@ -44,12 +44,13 @@ fn click_word(desktop: &Desktop, window: &str, prefix: &str) {
 /// The window titled exactly `title`, once shown. (xdotool's search is a regular expression
 /// without UTF-8, so windows are found by "Kyso" and told apart by their whole title.)
 async fn window_titled(desktop: &Desktop, title: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
+    // Longer than WAIT: windows are rendered in software, several tests at once.
+    let deadline = std::time::Instant::now() + 2 * WAIT;
     loop {
         if let Some(window) = desktop.windows("Kyso").into_iter().find(|w| desktop.window_name(w) == title) {
             return window;
         }
-        assert!(std::time::Instant::now() < deadline, "no window titled {title:?} within {WAIT:?}");
+        assert!(std::time::Instant::now() < deadline, "no window titled {title:?} within {:?}", 2 * WAIT);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -18,6 +18,9 @@ use serde_json::json;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const TITLE: &str = "Kyso";
 const WAIT: Duration = Duration::from_secs(30);
+/// How long a window may take to show: more than [`WAIT`], for a loaded 2-core CI machine
+/// rendering several tests' windows in software at once.
+const SHOWN: Duration = Duration::from_secs(60);
 
 fn window_agent(pki: &Pki, desktop: &Desktop, extra: &str) -> Agent {
     Agent::start_on_display(pki, &config_text(pki, &format!("prompt = \"window\"\n{extra}")), desktop.display())
@@ -54,6 +57,18 @@ fn post_one(agent: &Agent, pki: &Pki, name: &str) -> (std::path::PathBuf, tokio:
     (input, task)
 }
 
+/// The agent's window, once shown; when it never is, the agent's log says why.
+fn shown(desktop: &Desktop, agent: &Agent) -> String {
+    let deadline = std::time::Instant::now() + SHOWN;
+    loop {
+        if let Some(window) = desktop.windows(TITLE).pop() {
+            return window;
+        }
+        assert!(std::time::Instant::now() < deadline, "no window within {SHOWN:?}; the agent said:\n{}", agent.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn check_signed(pki: &Pki, input: &Path, output: &Path) {
     verify::qpdf_check(output).unwrap_or_else(|e| panic!("qpdf --check {}: {e}", output.display()));
     assert_eq!(verify::pdfsig(output).expect("pdfsig"), (1, 1), "pdfsig valid/total for {}", output.display());
@@ -72,7 +87,7 @@ async fn the_clerk_types_the_pin_and_the_signed_pdf_validates() {
     let desktop = Desktop::start();
     let agent = window_agent(pki, &desktop, "");
     let (input, task) = post_one(&agent, pki, "quyet-dinh.pdf");
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
 
     // Enter with no PIN does not sign.
     desktop.key(&window, "Return");
@@ -114,7 +129,7 @@ async fn escape_cancels_and_nothing_is_signed() {
     let desktop = Desktop::start();
     let agent = window_agent(pki, &desktop, "");
     let (_, task) = post_one(&agent, pki, "huy.pdf");
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     desktop.type_text(&window, "12");
     desktop.key(&window, "Escape");
     let reply = finished(task).await;
@@ -132,7 +147,7 @@ async fn a_wrong_pin_is_asked_again_in_the_same_window() {
     let desktop = Desktop::start();
     let agent = window_agent(pki, &desktop, "");
     let (input, task) = post_one(&agent, pki, "sai-pin.pdf");
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     desktop.type_text(&window, "000000");
     desktop.key(&window, "Return");
     // The same window asks again, saying the PIN was wrong and what the token says of tries.
@@ -156,7 +171,7 @@ async fn a_batch_of_three_lists_every_document_and_ends_with_a_summary() {
     let agent = window_agent(pki, &desktop, "language = \"en\"\n");
     let names = ["Letter one.pdf", "Letter two.pdf", "Letter three.pdf"];
     let task = post_batch(&agent, pki, &names);
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     let seen = desktop.wait_for_text("batch-en", &window, "Letter three.pdf", WAIT);
     assert_eq!(desktop.window_name(&window), "Kyso – Signature request");
     for expected in names.iter().copied().chain(["asks you to sign", "Documents (3)", "1 page", "Signature level B-B"])
@@ -189,7 +204,7 @@ async fn cancel_while_signing_stops_the_batch_before_the_next_document() {
     let agent = window_agent(pki, &desktop, "");
     let names: Vec<String> = (0..200).map(|i| format!("Công văn {i}.pdf")).collect();
     let task = post_batch(&agent, pki, &names.iter().map(String::as_str).collect::<Vec<_>>());
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     desktop.type_text(&window, PIN);
     // Sign, then Escape (Cancel while the token works) 30 ms later, as one quick clerk would.
     desktop.keys(&window, &["Return", "Escape"], 30);
@@ -247,7 +262,7 @@ async fn plugin_calls_let_the_user_choose_the_certificate_and_remember_it() {
         tokio::spawn(async move { client.plugin_call("GetCertInfo", PORTAL, "{}").await.expect("upgrade") })
     };
     let chooser = |desktop: &Desktop| {
-        let window = desktop.wait_for_window(TITLE, WAIT);
+        let window = shown(desktop, &agent);
         assert_eq!(desktop.window_name(&window), "Kyso – Chọn chứng thư số");
         window
     };
@@ -297,7 +312,7 @@ async fn the_window_previews_where_a_visible_signature_goes() {
     });
     let client = agent.client();
     let task = tokio::spawn(async move { client.post_json("/v1/sign/pdf", &body).await });
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     let seen = desktop.wait_for_text("preview-vi", &window, "Vị trí chữ ký", WAIT);
     // Approve goes under the text of the last page (Decree 30), with the image inside.
     assert!(
@@ -319,7 +334,7 @@ async fn an_unanswered_window_closes_at_the_time_limit_and_refuses() {
     let desktop = Desktop::start();
     let agent = window_agent(pki, &desktop, "prompt_timeout_seconds = 5\n");
     let (_, task) = post_one(&agent, pki, "het-gio.pdf");
-    desktop.wait_for_window(TITLE, WAIT);
+    shown(&desktop, &agent);
     let reply = finished(task).await;
     assert_eq!((reply.status, reply.error_code().as_str()), (409, "user_cancelled"));
     assert!(desktop.wait_until_gone(TITLE, WAIT), "the window closed itself");
@@ -335,7 +350,7 @@ async fn view_opens_the_exact_bytes_and_the_sign_button_signs() {
     let config = config_text(pki, "prompt = \"window\"\n");
     let agent = Agent::start_with_env(pki, &config, &[("DISPLAY", desktop.display()), ("PATH", &path)]);
     let (input, task) = post_one(&agent, pki, "to-trinh.pdf");
-    let window = desktop.wait_for_window(TITLE, WAIT);
+    let window = shown(&desktop, &agent);
     desktop.wait_for_text("view-vi", &window, "to-trinh.pdf", WAIT);
     // View is the button just left of the document's name.
     let (left, top, _, height) = desktop.word_at(&window, "to-trinh.pdf");
