@@ -154,6 +154,7 @@ export declare class Kyso {
   ): Promise<{ certificate: string; level: SignatureLevel; results: BatchResult[] }>;
   signDetached(
     content: Blob | ArrayBuffer | Uint8Array | string | { digest: Uint8Array; digest_algorithm: DigestAlgorithm },
+    /** `level` absent: the certificate's default level (B-LT and B-LTA give B-T), else "B-B". */
     options: { certificate: string; level?: "B-B" | "B-T"; signature_algorithm?: SignatureAlgorithm; document_name?: string },
   ): Promise<DetachedResult>;
   verify(input: Blob | ArrayBuffer | Uint8Array | { signature: Uint8Array; content: Blob | ArrayBuffer | Uint8Array | string }): Promise<VerifyReport>;

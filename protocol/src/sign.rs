@@ -28,8 +28,10 @@ pub struct SignDetachedRequest {
     /// The document's name, shown to the user in the consent window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
-    /// `B-B` (the default) or `B-T`: CAdES-T, with an RFC 3161 timestamp over the signature
-    /// from the TSA the administrator set (`tsa.url`).
+    /// `B-B` or `B-T`: CAdES-T, with an RFC 3161 timestamp over the signature from the TSA the
+    /// administrator set (`tsa.url`). Absent: the default level chosen for the certificate in
+    /// Settings or by the policy's `[defaults] level` (a PDF-only B-LT or B-LTA gives B-T), else
+    /// `B-B`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<SignatureLevel>,
 }

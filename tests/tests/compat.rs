@@ -14,18 +14,23 @@ use serde_json::{Value, json};
 /// An agent allowing the portal, trusting its CA, signing plugin calls with `certificate`, with
 /// the signature and seal images in `dir`.
 fn agent_for(pki: &Pki, portal: &Portal, dir: &Path, certificate: &str) -> Agent {
+    agent_with_policy(pki, portal, dir, certificate, "", Path::new(""))
+}
+
+/// As [`agent_for`], with `extra` configuration and the machine policy file `policy`.
+fn agent_with_policy(pki: &Pki, portal: &Portal, dir: &Path, certificate: &str, extra: &str, policy: &Path) -> Agent {
     let (signature, seal) = (dir.join("signature.png"), dir.join("seal.png"));
     images::signature(&signature);
     images::seal(&seal);
     let allowed = format!("allowed_origins = [\"{PORTAL}\"]");
-    let mut config =
-        config_text(pki, "").replace(&allowed, &format!("allowed_origins = [\"{PORTAL}\", \"{}\"]", portal.origin()));
+    let mut config = config_text(pki, extra)
+        .replace(&allowed, &format!("allowed_origins = [\"{PORTAL}\", \"{}\"]", portal.origin()));
     config.push_str(&format!("[outbound]\ntimeout_seconds = 5\ntls_roots = [{:?}]\n", portal.ca()));
     config.push_str(&format!(
         "[compat]\ncertificate = {:?}\nsignature_image = {signature:?}\nseal_image = {seal:?}\n",
         pki.thumbprint(certificate)
     ));
-    Agent::start_with_config(pki, &config)
+    Agent::start_with_policy(pki, &config, policy)
 }
 
 fn letter(dir: &Path, name: &str) -> Vec<u8> {
@@ -139,6 +144,33 @@ async fn a_batch_is_one_consent_and_a_signed_url_per_file() {
     check(pki, dir.path(), &a, &uploads[0][0].data, "copy-a", 1);
     check(pki, dir.path(), &b, &uploads[1][0].data, "copy-b", 1);
     assert_eq!(uploads[0][0].filename.as_deref(), Some("Công văn A.pdf"));
+}
+
+#[tokio::test]
+async fn plugin_calls_are_signed_at_the_default_level() {
+    let pki = Pki::shared();
+    let portal = Portal::start();
+    let dir = kyso_tests::temp_dir("kyso-compat-");
+    let policy = dir.path().join("policy.toml");
+    // A machine policy sets the allowed origins too.
+    let origins = format!("allowed_origins = [\"{PORTAL}\", \"{}\"]", portal.origin());
+    std::fs::write(&policy, format!("{origins}\n[defaults]\nlevel = \"B-T\"\n")).expect("policy");
+    let tsa = format!("[tsa]\nurl = {:?}\n", pki.responders().tsa_url());
+    let agent = agent_with_policy(pki, &portal, dir.path(), "person-rsa", &tsa, &policy);
+    let draft = letter(dir.path(), "draft.pdf");
+    portal.serve("du-thao.pdf", draft.clone());
+    let stamps_before = pki.responders().hits("tsa");
+    agent.answers(&[&format!("pin {PIN}")]);
+    let message = json!({"FileUploadHandler": portal.url("/upload"), "FileName": portal.url("/files/du-thao.pdf")});
+    let reply = agent.client().plugin_call("SignCopy", portal.origin(), &message.to_string()).await.expect("upgrade");
+    assert_eq!(reply["Status"], 0, "{reply}\n{}", agent.log());
+    assert!(pki.responders().hits("tsa") > stamps_before, "the TSA was not asked");
+    let signed = portal.uploads()[0][0].data.clone();
+    check(pki, dir.path(), &draft, &signed, "copy-b-t", 1);
+    let path = dir.path().join("copy-b-t.pdf");
+    let report = verify::pyhanko_pdf_report(&path, &pki.path("root.pem")).expect("pyhanko");
+    assert!(report.contains("Signature timestamp token:"), "a B-T signature: {report}");
+    assert!(report.contains("The TSA certificate is trusted."), "{report}");
 }
 
 #[tokio::test]

@@ -148,7 +148,7 @@ async fn policy_defaults_give_bare_requests_their_level_and_act() {
     std::fs::write(
         &policy,
         format!(
-            "allowed_origins = [\"{portal}\"]\n[defaults]\nlevel = \"B-T\"\nacts = {{ \"{portal}\" = \"copy\" }}\n"
+            "allowed_origins = [\"{portal}\"]\n[defaults]\nlevel = \"B-LT\"\nacts = {{ \"{portal}\" = \"copy\" }}\n"
         ),
     )
     .expect("policy");
@@ -164,7 +164,7 @@ async fn policy_defaults_give_bare_requests_their_level_and_act() {
     let reply = agent.client().post_json("/v1/sign/pdf", &body).await;
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     let answer = reply.json();
-    assert_eq!(answer["level"], "B-T", "the default level");
+    assert_eq!(answer["level"], "B-LT", "the default level");
     assert_recent(answer["timestamp_time"].as_str().expect("timestamp_time"));
     let signed = agent.path("signed.pdf");
     std::fs::write(&signed, B64.decode(answer["pdf_base64"].as_str().expect("pdf")).expect("base64")).expect("write");
@@ -172,4 +172,12 @@ async fn policy_defaults_give_bare_requests_their_level_and_act() {
     let text = std::process::Command::new("pdftotext").arg(&signed).arg("-").output().expect("pdftotext");
     assert!(String::from_utf8_lossy(&text.stdout).contains("SAO Y"), "the copy act is drawn");
     assert!(agent.prompts().pop().expect("a prompt").contains("Certified copy"), "and shown in the prompt");
+
+    // A detached request naming no level gets the default level too, as far as CAdES goes.
+    agent.answers(&[&format!("pin {PIN}")]);
+    let body = json!({"content_base64": B64.encode(b"to khai"), "certificate": pki.thumbprint("person-rsa")});
+    let reply = agent.client().post_json("/v1/sign/detached", &body).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.json()["level"], "B-T", "B-LT is for PDFs: detached, B-T");
+    assert_recent(reply.json()["timestamp_time"].as_str().expect("timestamp_time"));
 }

@@ -7,7 +7,7 @@ use base64::Engine;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use kyso_protocol::{DigestAlgorithm, ErrorCode, SignPdfRequest, SignPdfResponse};
+use kyso_protocol::{DigestAlgorithm, ErrorCode, SignPdfRequest, SignPdfResponse, SignatureLevel};
 
 use super::Api;
 use super::body;
@@ -248,21 +248,28 @@ pub fn placement(
 /// Fills in what the request leaves to the user's defaults (Settings, or the `[defaults]`
 /// policy): the level, and the portal's act when the request names no act and no place.
 pub fn apply_user_defaults(api: &Api, origin: &str, options: &mut SignPdfRequest, placed: bool) {
-    let Some(defaults) = api.signer.user_defaults() else { return };
-    let thumbprint = thumbprint_hex(&options.certificate);
-    if options.level.is_none()
-        && let (Some(level), source) = defaults.level(&thumbprint)
+    if options.level.is_none() {
+        options.level = default_level(api, &options.certificate);
+    }
+    if options.act.is_none()
+        && !placed
+        && let Some(defaults) = api.signer.user_defaults()
     {
-        if level.timestamped() && !api.signer.can_timestamp() {
-            // Without a TSA the default cannot be made; the request's own default stands.
-            tracing::warn!(level = level.as_str(), ?source, "the default level needs tsa.url; signing at B-B");
-        } else {
-            options.level = Some(level);
-        }
+        options.act = defaults.act(&thumbprint_hex(&options.certificate), origin).0;
     }
-    if options.act.is_none() && !placed {
-        options.act = defaults.act(&thumbprint, origin).0;
+}
+
+/// The level chosen for `certificate` (Settings, or the `[defaults]` policy), for a request
+/// that names none; `None` leaves the protocol's default (B-B).
+pub fn default_level(api: &Api, certificate: &str) -> Option<SignatureLevel> {
+    let (level, source) = api.signer.user_defaults()?.level(&thumbprint_hex(certificate));
+    let level = level?;
+    if level.timestamped() && !api.signer.can_timestamp() {
+        // Without a TSA the default cannot be made; the request's own default stands.
+        tracing::warn!(level = level.as_str(), ?source, "the default level needs tsa.url; signing at B-B");
+        return None;
     }
+    Some(level)
 }
 
 /// What the visible signature shows, when the request names an act.

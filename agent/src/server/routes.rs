@@ -7,13 +7,16 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use kyso_protocol::{API_VERSION, CertificateList, SignDetachedQuery, SignDetachedRequest, StatusResponse};
+use kyso_protocol::{
+    API_VERSION, CertificateList, SignDetachedQuery, SignDetachedRequest, SignatureLevel, StatusResponse,
+};
 use serde::Serialize;
 
 use super::Api;
 use super::body;
 use super::file_body::{ResponseBody, full};
 use super::guard::{self, Admitted, BodyKind};
+use super::pdf;
 use crate::certinfo;
 use crate::error::ApiError;
 use crate::signing::{DetachedInput, Signer};
@@ -146,9 +149,10 @@ async fn detached_input(api: &Api, request: Request<Incoming>) -> Result<Detache
                 digest_algorithm,
                 size,
                 document_name: req.document_name.unwrap_or_else(|| "(không tên / unnamed)".into()),
+                // Before `certificate` moves: the default level is per certificate.
+                level: req.level.or_else(|| detached_default_level(api, &req.certificate)).unwrap_or_default(),
                 certificate: req.certificate,
                 algorithm: req.signature_algorithm,
-                level: req.level.unwrap_or_default(),
                 content_file: None,
             })
         }
@@ -161,13 +165,20 @@ async fn detached_input(api: &Api, request: Request<Incoming>) -> Result<Detache
                 digest_algorithm,
                 size: Some(spooled.size),
                 document_name: options.document_name.unwrap_or_else(|| "(không tên / unnamed)".into()),
+                // Before `certificate` moves: the default level is per certificate.
+                level: options.level.or_else(|| detached_default_level(api, &options.certificate)).unwrap_or_default(),
                 certificate: options.certificate,
                 algorithm: options.signature_algorithm,
-                level: options.level.unwrap_or_default(),
                 content_file: Some(spooled.file),
             })
         }
     }
+}
+
+/// The default level for a detached signature: a PDF-only default (B-LT, B-LTA) gives the
+/// highest detached one, B-T, rather than a refusal of a request that named no level.
+fn detached_default_level(api: &Api, certificate: &str) -> Option<SignatureLevel> {
+    pdf::default_level(api, certificate).map(|level| if level.long_term() { SignatureLevel::BT } else { level })
 }
 
 /// Parses the raw-body options from the query string (strict: unknown or repeated keys refused).

@@ -212,7 +212,7 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         (act, _) => act,
     };
     let comment = metadata.iter().find(|(k, _)| k.eq_ignore_ascii_case("comment")).map(|(_, v)| v.clone());
-    let options = SignPdfRequest {
+    let mut options = SignPdfRequest {
         certificate: thumbprint,
         act: Some(act),
         image_base64: image.map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes)),
@@ -227,6 +227,8 @@ async fn documents(api: &Api, origin: &str, operation: Operation, request: &mut 
         url_auth: Some(url_auth),
         ..Default::default()
     };
+    // The operation names the act; the level is the user's (or the policy's) default.
+    crate::server::pdf::apply_user_defaults(api, origin, &mut options, true);
     let batch = !ids.is_empty();
     let work = work_dir()?;
     let answer = sign_all(api, options, documents, origin, None, &work).await?;
