@@ -21,8 +21,9 @@ packages+=(libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxr
 # The window tests: a virtual X display, xdotool to type and press keys, xwd + ImageMagick for
 # screenshots, Tesseract with its Vietnamese model to read them back.
 [ "$mode" = test ] && packages+=(xvfb xdotool x11-apps imagemagick tesseract-ocr tesseract-ocr-vie)
-# The tray test: a private session bus for the agent's StatusNotifierItem (busctl is systemd's).
-[ "$mode" = test ] && packages+=(dbus-daemon)
+# The tray test: a private session bus for the agent's StatusNotifierItem (busctl is systemd's),
+# dbus-monitor, and a notification service to show the flood warning's bubble.
+[ "$mode" = test ] && packages+=(dbus-daemon dbus-bin notification-daemon)
 # The package test checks the Settings menu entry with desktop-file-validate.
 [ "$mode" = test ] && packages+=(desktop-file-utils)
 # The audit trail test reads what the agent sent to the journal (journald, journalctl).

@@ -12,6 +12,7 @@ pub mod corpus;
 pub mod desktop;
 pub mod images;
 pub mod journal;
+pub mod notifications;
 pub mod pdfs;
 pub mod pki;
 pub mod portal;

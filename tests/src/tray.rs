@@ -55,6 +55,29 @@ impl SessionBus {
         serde_json::from_slice(&out.stdout).map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
     }
 
+    /// Waits up to `timeout` for `name` to be owned on the bus; whether it was.
+    pub fn wait_for_name(&self, name: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let owned = self
+                .busctl(&[
+                    "call",
+                    "org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus",
+                    "NameHasOwner",
+                    "s",
+                    name,
+                ])
+                .is_ok_and(|v| v["data"][0] == Value::Bool(true));
+            if owned {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
     /// Waits up to `timeout` for a StatusNotifierItem on the bus; its bus name.
     ///
     /// # Panics

@@ -1,12 +1,14 @@
 //! The tray icon, as a desktop's tray sees it: the agent runs on an Xvfb display with a
 //! private session bus, registers its StatusNotifierItem, and the test reads its tooltip and
-//! menu and clicks items over D-Bus (`busctl`), as GNOME's and KDE's trays do.
+//! menu and clicks items over D-Bus (`busctl`), as GNOME's and KDE's trays do. A real
+//! notification service (notification-daemon) shows the flood warning's bubble.
 
 use std::time::Duration;
 
 use kyso_tests::agent::{Agent, config_text};
 use kyso_tests::client::{PORTAL, Reply};
 use kyso_tests::desktop::Desktop;
+use kyso_tests::notifications::Notifications;
 use kyso_tests::pdfs;
 use kyso_tests::pki::Pki;
 use kyso_tests::tray::SessionBus;
@@ -49,6 +51,7 @@ async fn the_tray_shows_the_agent_pauses_it_warns_of_floods_and_quits() {
     let desktop = Desktop::start();
     let bus = SessionBus::start();
     let config = config_text(pki, "prompt = \"window\"\n");
+    let notifications = Notifications::start(&bus, desktop.display());
     let mut agent = Agent::start_on_desktop(pki, &config, desktop.display(), bus.address());
     let item = bus.wait_for_tray(WAIT);
 
@@ -94,6 +97,11 @@ async fn the_tray_shows_the_agent_pauses_it_warns_of_floods_and_quits() {
     let warning = warned.iter().find(|l| l.starts_with("⚠")).cloned().unwrap_or_default();
     assert!(warning.ends_with(&format!("yêu cầu ký dồn dập từ {PORTAL}")), "{warning}");
     assert!(bus.tooltip(&item).contains("Đã từ chối"), "the tooltip warns too");
+    // And a desktop notification says so, in Vietnamese, with the portal's name.
+    let record = notifications.wait_for("Kyso đã chặn các yêu cầu ký dồn dập", WAIT);
+    assert!(record.contains(PORTAL) && record.contains("hãy đóng trang đó"), "{record}");
+    std::thread::sleep(Duration::from_millis(500)); // the bubble drawn, for the artifact
+    desktop.screenshot(&kyso_tests::desktop::artifacts().join("tray-flood-notification.png"));
     // Cancel them all: Escape on each window as it comes.
     let mut refused = 0;
     for request in burst {
@@ -108,6 +116,8 @@ async fn the_tray_shows_the_agent_pauses_it_warns_of_floods_and_quits() {
         assert!(matches!(reply.status, 409 | 429), "cancelled or refused, got {}", reply.status);
     }
     assert!(refused >= 6, "at most one on screen and four queued; {refused} of 12 refused");
+    let notices = notifications.recorded().matches("member=Notify").count();
+    assert_eq!(notices, 1, "one notification a burst: {}", notifications.recorded());
     let _ = window;
 
     // About shows the port and the allowed portal.

@@ -102,6 +102,8 @@ catalogue! {
     TrayQuit: "Thoát Kyso", "Quit Kyso";
     LanguageFixed: "Ngôn ngữ do quản trị đặt", "Language set by the administrator";
     TrayFlood: "Đã từ chối {count} yêu cầu ký dồn dập từ {origin}", "Refused {count} signing requests in a burst from {origin}";
+    FloodBubbleTitle: "Kyso đã chặn các yêu cầu ký dồn dập", "Kyso blocked a burst of signing requests";
+    FloodBubbleAdvice: "Nếu bạn không yêu cầu ký, hãy đóng trang đó.", "If you did not ask to sign, close that page.";
     DocumentCount: "{count} tài liệu", "{count} document(s)";
     OutcomeSigned: "đã ký", "signed";
     OutcomePartial: "ký một phần", "partly signed";

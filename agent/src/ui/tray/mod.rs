@@ -4,6 +4,7 @@
 //! Linux a StatusNotifierItem on the session bus (what GNOME's and KDE's trays show; no GTK),
 //! on Windows a notification-area icon whose messages this thread pumps.
 
+mod bubble;
 mod icons;
 mod model;
 
@@ -112,7 +113,14 @@ fn run(parts: TrayParts, stop: &AtomicBool) {
         facts.paused = parts.signer.paused();
         facts.busy = parts.signer.busy_now();
         facts.recent = parts.signer.audit().recent();
-        facts.flood = flood.update(parts.signer.audit().busy_refusals());
+        let flood_now = flood.update(parts.signer.audit().busy_refusals());
+        if facts.flood.is_none()
+            && let Some((count, origin)) = &flood_now
+        {
+            // Once a burst: the tray keeps counting, the bubble would only repeat itself.
+            announce_flood(*count, origin, parts.lang.get());
+        }
+        facts.flood = flood_now;
         let next = Model::new(&facts, parts.lang.get(), parts.lang.fixed());
         if next != model {
             update(&mut tray, &model, &next);
@@ -120,6 +128,15 @@ fn run(parts: TrayParts, stop: &AtomicBool) {
         }
         std::thread::sleep(TICK);
     }
+}
+
+/// A desktop notification for a burst of refused requests.
+fn announce_flood(count: usize, origin: &str, lang: Lang) {
+    let refused = Text::TrayFlood.fill(lang, &[("count", &count.to_string()), ("origin", origin)]);
+    bubble::show(
+        Text::FloodBubbleTitle.get(lang).to_owned(),
+        format!("{refused}. {}", Text::FloodBubbleAdvice.get(lang)),
+    );
 }
 
 /// Redraws what changed.
